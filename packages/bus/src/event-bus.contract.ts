@@ -1,0 +1,204 @@
+import type { StreamEvent } from '@threadcast/contract';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidEventError, SlowConsumerError } from './errors.ts';
+import type { Closable, EventBus } from './event-bus.ts';
+import { listen, take } from './testing.ts';
+
+export interface ContractBusOptions {
+  historyLimit?: number;
+  maxQueuedPerSubscriber?: number;
+}
+
+export type MakeBus = (options?: ContractBusOptions) => Promise<EventBus & Closable>;
+
+let counter = 0;
+function threadId(): string {
+  counter += 1;
+  return `t${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+function token(thread: string, content: string, ts = Date.now()): StreamEvent {
+  return { type: 'token', threadId: thread, content, ts, runId: 'r1' };
+}
+
+/** Waits until the bus reports no subscription at all (leaving may take one event-loop turn). */
+async function expectReleased(bus: EventBus): Promise<void> {
+  await expect.poll(() => bus.stats(), { timeout: 2_000, interval: 5 }).toEqual({ subscribers: 0, channels: 0 });
+}
+
+/** The behaviour every engine must have. Run by each engine's test file with a factory of fresh buses. */
+export function describeEventBusContract(name: string, makeBus: MakeBus): void {
+  describe(`EventBus contract: ${name}`, () => {
+    const opened: Closable[] = [];
+    const open = async (options?: ContractBusOptions) => {
+      const bus = await makeBus(options);
+      opened.push(bus);
+      return bus;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((bus) => bus.close()));
+    });
+
+    it('gives each event of a thread the next position, in one epoch', async () => {
+      const bus = await open();
+      const thread = threadId();
+      const a = await bus.publish(token(thread, 'a'));
+      const b = await bus.publish(token(thread, 'b'));
+      expect(a.position.seq).toBe(1);
+      expect(b.position).toEqual({ epoch: a.position.epoch, seq: 2 });
+      expect(b.id).toBe(`${a.position.epoch}:2`);
+      const other = await bus.publish(token(threadId(), 'x'));
+      expect(other.position.seq).toBe(1);
+    });
+
+    it('delivers live events in publish order, once each, with non-ASCII text intact', async () => {
+      const bus = await open();
+      const thread = threadId();
+      const texts = ['héllo ', 'wörld ', '你好 ', '🚀✨ ', '👩‍💻', ...Array.from({ length: 95 }, (_, i) => `t${i} `)];
+      const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
+      await expect.poll(() => bus.stats().subscribers).toBe(1);
+      for (const text of texts) await bus.publish(token(thread, text));
+      const received = await sub.until(texts.length);
+      sub.stop();
+      await sub.done;
+      expect(received.map((e) => e.event.content)).toEqual(texts);
+      expect(received.map((e) => e.position.seq)).toEqual(texts.map((_, i) => i + 1));
+    });
+
+    it('keeps threads apart', async () => {
+      const bus = await open();
+      const mine = threadId();
+      const other = threadId();
+      const sub = listen((signal) => bus.subscribe(mine, { after: null, signal }));
+      await expect.poll(() => bus.stats().subscribers).toBe(1);
+      await bus.publish(token(other, 'not for you'));
+      await bus.publish(token(mine, 'for you'));
+      const [only] = await sub.until(1);
+      sub.stop();
+      await sub.done;
+      expect(sub.events).toHaveLength(1);
+      expect(only?.event.content).toBe('for you');
+    });
+
+    it('replays history after a position, then continues live without duplicates', async () => {
+      const bus = await open();
+      const thread = threadId();
+      const first = await bus.publish(token(thread, '1'));
+      await bus.publish(token(thread, '2'));
+      await bus.publish(token(thread, '3'));
+      const sub = listen((signal) => bus.subscribe(thread, { after: first.position, signal }));
+      const replayed = await sub.until(2);
+      expect(replayed.map((e) => e.event.content)).toEqual(['2', '3']);
+      await bus.publish(token(thread, '4'));
+      const all = await sub.until(3);
+      sub.stop();
+      await sub.done;
+      expect(all.map((e) => e.event.content)).toEqual(['2', '3', '4']);
+      expect(sub.events).toHaveLength(3);
+    });
+
+    it('loses nothing and doubles nothing when events are published while it subscribes', async () => {
+      const bus = await open();
+      const thread = threadId();
+      const total = 200;
+      const publishing = (async () => {
+        for (let i = 1; i <= total; i += 1) {
+          await bus.publish(token(thread, String(i)));
+          if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      const subs = Array.from({ length: 5 }, () => listen((signal) => bus.subscribe(thread, { after: null, signal })));
+      await publishing;
+      for (const sub of subs) {
+        const events = await sub.until(total);
+        sub.stop();
+        await sub.done;
+        expect(events.map((e) => e.position.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+        expect(sub.events).toHaveLength(total);
+      }
+    });
+
+    it('starts at the oldest retained event when asked for none or for another epoch', async () => {
+      const bus = await open({ historyLimit: 3 });
+      const thread = threadId();
+      const published = ['1', '2', '3', '4', '5'];
+      for (const text of published) await bus.publish(token(thread, text));
+      // Engines may trim lazily (Redis MAXLEN ~): at least the newest `historyLimit` stay, as one unbroken tail.
+      const retained = (await bus.history(thread)).map((e) => e.event.content);
+      expect(retained.length).toBeGreaterThanOrEqual(3);
+      expect(retained).toEqual(published.slice(-retained.length));
+      const fromStart = await take((signal) => bus.subscribe(thread, { after: null, signal }), retained.length);
+      expect(fromStart.map((e) => e.event.content)).toEqual(retained);
+      const fromOtherEpoch = await take(
+        (signal) => bus.subscribe(thread, { after: { epoch: 'gone', seq: 4 }, signal }),
+        retained.length,
+      );
+      expect(fromOtherEpoch.map((e) => e.event.content)).toEqual(retained);
+      const lastTwo = await bus.history(thread, { limit: 2 });
+      expect(lastTwo.map((e) => e.event.content)).toEqual(['4', '5']);
+      expect(await bus.history(threadId())).toEqual([]);
+    });
+
+    it('releases everything after many subscribe and abort cycles', async () => {
+      const bus = await open();
+      const thread = threadId();
+      for (let cycle = 0; cycle < 50; cycle += 1) {
+        const controller = new AbortController();
+        const iterator = bus.subscribe(thread, { after: null, signal: controller.signal })[Symbol.asyncIterator]();
+        const next = iterator.next();
+        await bus.publish(token(thread, `c${cycle}`));
+        await next;
+        controller.abort();
+        expect((await iterator.next()).done).toBe(true);
+      }
+      await expectReleased(bus);
+    });
+
+    it('ends an iteration that is waiting when its signal aborts', async () => {
+      const bus = await open();
+      const controller = new AbortController();
+      const iterator = bus.subscribe(threadId(), { after: null, signal: controller.signal })[Symbol.asyncIterator]();
+      const pending = iterator.next();
+      await expect.poll(() => bus.stats().subscribers).toBe(1);
+      controller.abort();
+      expect((await pending).done).toBe(true);
+      await expectReleased(bus);
+    });
+
+    it('does nothing for an already aborted signal', async () => {
+      const bus = await open();
+      const events = [];
+      for await (const event of bus.subscribe(threadId(), { after: null, signal: AbortSignal.abort() }))
+        events.push(event);
+      expect(events).toEqual([]);
+      await expectReleased(bus);
+    });
+
+    it('disconnects a subscriber that stops reading instead of queueing without bound', async () => {
+      const bus = await open({ maxQueuedPerSubscriber: 5 });
+      const thread = threadId();
+      const controller = new AbortController();
+      const iterator = bus.subscribe(thread, { after: null, signal: controller.signal })[Symbol.asyncIterator]();
+      const first = iterator.next();
+      await expect.poll(() => bus.stats().subscribers).toBe(1);
+      for (let i = 0; i < 10; i += 1) await bus.publish(token(thread, String(i)));
+      await expect.poll(async () => (await bus.history(thread)).length).toBe(10);
+      expect((await first).value?.event.content).toBe('0');
+      await expect(async () => {
+        for (;;) if ((await iterator.next()).done) break;
+      }).rejects.toBeInstanceOf(SlowConsumerError);
+      controller.abort();
+      await expectReleased(bus);
+    });
+
+    it('rejects an event that breaks the contract, and delivers nothing for it', async () => {
+      const bus = await open();
+      const thread = threadId();
+      const bad = { type: 'token', threadId: thread, content: 42, ts: Date.now() } as unknown as StreamEvent;
+      await expect(bus.publish(bad)).rejects.toBeInstanceOf(InvalidEventError);
+      const badThread = { type: 'token', threadId: 'thread:*', content: 'x', ts: 1 } as StreamEvent;
+      await expect(bus.publish(badThread)).rejects.toBeInstanceOf(InvalidEventError);
+      expect(await bus.history(thread)).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,45 @@
+import type { EventId, EventPosition, StreamEvent, ThreadId } from '@threadcast/contract';
+
+/** An event as the bus stored it: the event, its position in the thread and the SSE id formed from it. */
+export interface StoredEvent {
+  id: EventId;
+  position: EventPosition;
+  event: StreamEvent;
+}
+
+export interface SubscribeOptions {
+  /**
+   * Yield only events after this position. `null` starts at the oldest retained event; so does a position
+   * of another epoch, whose history is gone.
+   */
+  after: EventPosition | null;
+  /** Aborting ends the iteration and releases everything the subscription holds. */
+  signal: AbortSignal;
+}
+
+export interface BusStats {
+  /** Open subscriptions in this process. */
+  subscribers: number;
+  /** Threads with at least one open subscription in this process. */
+  channels: number;
+}
+
+/**
+ * Carries the events of threads from publishers to subscribers.
+ *
+ * Guarantees, for each thread: `publish` gives every event the next position (`seq` + 1) in one history;
+ * a subscription yields events in that order, each at most once, with no gap while the events are
+ * retained: it joins the live feed before reading history and fills any jump in positions from history.
+ * History is bounded (per-engine retention); what fell out of it is not replayed.
+ */
+export interface EventBus {
+  publish(event: StreamEvent): Promise<StoredEvent>;
+  subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent>;
+  /** The newest retained events of a thread, oldest first (at most `limit`, default: all retained). */
+  history(threadId: ThreadId, options?: { limit?: number }): Promise<StoredEvent[]>;
+  stats(): BusStats;
+}
+
+export interface Closable {
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+import { SlowConsumerError } from './errors.ts';
+
+/**
+ * A bounded queue between a push source (a live feed) and one async consumer. It ends when the signal
+ * aborts, and fails with SlowConsumerError instead of growing past `limit`.
+ */
+export class Inbox<T> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private head = 0;
+  private waiting: ((result: IteratorResult<T>) => void) | null = null;
+  private failure: Error | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly limit: number,
+    signal: AbortSignal,
+  ) {
+    if (signal.aborted) this.ended = true;
+    else signal.addEventListener('abort', () => this.end(), { once: true });
+  }
+
+  push(item: T): void {
+    if (this.ended || this.failure) return;
+    if (this.waiting) {
+      const resolve = this.waiting;
+      this.waiting = null;
+      resolve({ value: item, done: false });
+      return;
+    }
+    if (this.items.length - this.head >= this.limit) {
+      this.failure = new SlowConsumerError(this.limit);
+      this.items.length = 0;
+      this.head = 0;
+      return;
+    }
+    this.items.push(item);
+  }
+
+  end(): void {
+    this.ended = true;
+    this.items.length = 0;
+    this.head = 0;
+    const resolve = this.waiting;
+    this.waiting = null;
+    resolve?.({ value: undefined, done: true });
+  }
+
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.head < this.items.length) {
+      const value = this.items[this.head] as T;
+      this.head += 1;
+      if (this.head === this.items.length) {
+        this.items.length = 0;
+        this.head = 0;
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

@@ -1,0 +1,106 @@
+import {
+  type EventPosition,
+  formatEventId,
+  type StreamEvent,
+  streamEventSchema,
+  type ThreadId,
+} from '@threadcast/contract';
+import { newEpoch } from '../epoch.ts';
+import { InvalidEventError } from '../errors.ts';
+import type { BusStats, Closable, EventBus, StoredEvent, SubscribeOptions } from '../event-bus.ts';
+import { orderedSubscription } from '../ordered-subscription.ts';
+
+export interface MemoryEventBusConfig {
+  /** Events kept per thread for replay (default 1,000). */
+  historyLimit?: number;
+  /** Live events a subscriber may leave unread before it is disconnected (default 10,000). */
+  maxQueuedPerSubscriber?: number;
+}
+
+interface ThreadLog {
+  epoch: string;
+  seq: number;
+  events: StoredEvent[];
+  listeners: Set<(event: StoredEvent) => void>;
+}
+
+/** The embedded engine: every thread's history and subscribers live in this process. */
+export class MemoryEventBus implements EventBus, Closable {
+  private readonly threads = new Map<ThreadId, ThreadLog>();
+  private readonly historyLimit: number;
+  private readonly maxQueued: number;
+  private subscribers = 0;
+
+  constructor(config: MemoryEventBusConfig = {}) {
+    this.historyLimit = positiveInteger(config.historyLimit ?? 1_000, 'historyLimit');
+    this.maxQueued = positiveInteger(config.maxQueuedPerSubscriber ?? 10_000, 'maxQueuedPerSubscriber');
+  }
+
+  async publish(event: StreamEvent): Promise<StoredEvent> {
+    const parsed = streamEventSchema.safeParse(event);
+    if (!parsed.success) throw new InvalidEventError(`invalid event: ${parsed.error.message}`);
+    const log = this.log(event.threadId);
+    log.seq += 1;
+    const position = { epoch: log.epoch, seq: log.seq };
+    const stored: StoredEvent = { id: formatEventId(position), position, event: parsed.data };
+    log.events.push(stored);
+    if (log.events.length > this.historyLimit) log.events.shift();
+    for (const listener of log.listeners) listener(stored);
+    return stored;
+  }
+
+  subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
+    return orderedSubscription(
+      {
+        join: async (deliver) => {
+          const log = this.log(threadId);
+          log.listeners.add(deliver);
+          this.subscribers += 1;
+          return () => {
+            if (log.listeners.delete(deliver)) this.subscribers -= 1;
+          };
+        },
+        readAfter: async (after) => this.readAfter(threadId, after),
+      },
+      { after: options.after, signal: options.signal, maxQueued: this.maxQueued },
+    );
+  }
+
+  async history(threadId: ThreadId, options: { limit?: number } = {}): Promise<StoredEvent[]> {
+    const events = this.threads.get(threadId)?.events ?? [];
+    return options.limit === undefined ? [...events] : events.slice(-options.limit);
+  }
+
+  stats(): BusStats {
+    let channels = 0;
+    for (const log of this.threads.values()) if (log.listeners.size > 0) channels += 1;
+    return { subscribers: this.subscribers, channels };
+  }
+
+  async close(): Promise<void> {
+    for (const log of this.threads.values()) log.listeners.clear();
+    this.subscribers = 0;
+  }
+
+  private readAfter(threadId: ThreadId, after: EventPosition | null): StoredEvent[] {
+    const log = this.threads.get(threadId);
+    if (!log) return [];
+    if (after === null || after.epoch !== log.epoch) return [...log.events];
+    return log.events.filter((stored) => stored.position.seq > after.seq);
+  }
+
+  private log(threadId: ThreadId): ThreadLog {
+    let log = this.threads.get(threadId);
+    if (!log) {
+      log = { epoch: newEpoch(), seq: 0, events: [], listeners: new Set() };
+      this.threads.set(threadId, log);
+    }
+    return log;
+  }
+}
+
+export function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}

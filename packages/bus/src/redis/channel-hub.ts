@@ -1,0 +1,63 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+
+interface Channel<T> {
+  listeners: Set<(message: T) => void>;
+  subscribed: Promise<unknown>;
+}
+
+/**
+ * Shares one subscriber connection among all local subscribers: a channel is subscribed when its first
+ * listener joins and unsubscribed when its last one leaves, and each message is decoded once, however
+ * many listeners it reaches.
+ */
+export class ChannelHub<T> {
+  private readonly channels = new Map<string, Channel<T>>();
+
+  constructor(
+    private readonly connection: Redis,
+    private readonly decode: (channel: string, message: string) => T | null,
+    private readonly logger: Logger,
+  ) {
+    connection.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+  }
+
+  async join(name: string, listener: (message: T) => void): Promise<() => void> {
+    let channel = this.channels.get(name);
+    if (!channel) {
+      channel = { listeners: new Set(), subscribed: this.connection.subscribe(name) };
+      this.channels.set(name, channel);
+    }
+    const joined = channel;
+    joined.listeners.add(listener);
+    const leave = () => {
+      if (!joined.listeners.delete(listener) || joined.listeners.size > 0) return;
+      if (this.channels.get(name) !== joined) return;
+      this.channels.delete(name);
+      this.connection.unsubscribe(name).catch((error: unknown) => {
+        this.logger.warn({ err: error, channel: name }, 'unsubscribe failed');
+      });
+    };
+    try {
+      await joined.subscribed;
+    } catch (error) {
+      leave();
+      throw error;
+    }
+    return leave;
+  }
+
+  get size(): { channels: number; listeners: number } {
+    let listeners = 0;
+    for (const channel of this.channels.values()) listeners += channel.listeners.size;
+    return { channels: this.channels.size, listeners };
+  }
+
+  private dispatch(name: string, message: string): void {
+    const channel = this.channels.get(name);
+    if (!channel) return;
+    const decoded = this.decode(name, message);
+    if (decoded === null) return;
+    for (const listener of channel.listeners) listener(decoded);
+  }
+}

@@ -1,0 +1,2 @@
+export { type BusKeys, busKeys } from './keys.ts';
+export { RedisEventBus, type RedisEventBusConfig } from './redis-event-bus.ts';

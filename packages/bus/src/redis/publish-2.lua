@@ -1,0 +1,26 @@
+-- Appends one event to a thread's history and publishes it, in one atomic step, so the position a
+-- subscriber sees live is always already readable from history.
+-- KEYS[1]  meta hash of the thread: epoch, seq
+-- KEYS[2]  history stream of the thread (entry id "<seq>-0", field "event")
+-- ARGV[1]  pub/sub channel of the thread
+-- ARGV[2]  event JSON
+-- ARGV[3]  epoch to start with if the thread has no history
+-- ARGV[4]  history length to keep (approximate MAXLEN)
+-- ARGV[5]  seconds the history lives after its last event (0: forever)
+-- Returns  { epoch, seq } of the new event; publishes {"id":"<epoch>:<seq>","event":<event JSON>}
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if not epoch then
+  -- A thread without meta starts a new history: drop any orphaned stream so ids restart cleanly.
+  epoch = ARGV[3]
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'event', ARGV[2])
+local ttl = tonumber(ARGV[5])
+if ttl > 0 then
+  redis.call('EXPIRE', KEYS[1], ttl)
+  redis.call('EXPIRE', KEYS[2], ttl)
+end
+redis.call('PUBLISH', ARGV[1], '{"id":"' .. epoch .. ':' .. seq .. '","event":' .. ARGV[2] .. '}')
+return { epoch, seq }

@@ -1,0 +1,127 @@
+import type { StreamEvent } from '@threadcast/contract';
+import { startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../logger.ts';
+import { listen } from '../testing.ts';
+import { RedisEventBus, type RedisEventBusConfig } from './redis-event-bus.ts';
+
+let redis: TestRedis;
+let admin: Redis;
+const opened: RedisEventBus[] = [];
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+  admin = new Redis(redis.url);
+});
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((bus) => bus.close()));
+});
+afterAll(async () => {
+  admin?.disconnect();
+  await redis?.stop();
+});
+
+function makeBus(config: Partial<RedisEventBusConfig> = {}): RedisEventBus {
+  const bus = new RedisEventBus({ url: redis.url, keyPrefix: uniquePrefix(), ...config });
+  opened.push(bus);
+  return bus;
+}
+
+const token = (threadId: string, content: string): StreamEvent => ({
+  type: 'token',
+  threadId,
+  content,
+  ts: Date.now(),
+});
+
+async function numsub(channel: string): Promise<number> {
+  const reply = (await admin.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
+  return Number(reply[1]);
+}
+
+async function busConnections(): Promise<string[]> {
+  const list = (await admin.call('CLIENT', 'LIST')) as string;
+  return list
+    .split('\n')
+    .map((line) => /name=(\S*)/.exec(line)?.[1] ?? '')
+    .filter((name) => name.startsWith('threadcast-bus'));
+}
+
+describe('RedisEventBus', () => {
+  it('holds one subscriber connection for any number of streams, and unsubscribes when the last one leaves', async () => {
+    const bus = makeBus();
+    const threads = Array.from({ length: 10 }, (_, i) => `conn${i}${Date.now()}`);
+    const subs = threads.flatMap((thread) =>
+      Array.from({ length: 5 }, () => listen((signal) => bus.subscribe(thread, { after: null, signal }))),
+    );
+    await expect.poll(() => bus.stats()).toEqual({ subscribers: 50, channels: 10 });
+    await expect.poll(() => numsub(`thread:${threads[0]}`)).toBe(1);
+    expect((await busConnections()).sort()).toEqual(['threadcast-bus', 'threadcast-bus-sub']);
+
+    await bus.publish(token(threads[3] as string, 'hi'));
+    for (const sub of subs.slice(15, 20)) expect((await sub.until(1))[0]?.event.content).toBe('hi');
+
+    for (const sub of subs) sub.stop();
+    await Promise.all(subs.map((sub) => sub.done));
+    await expect.poll(() => bus.stats()).toEqual({ subscribers: 0, channels: 0 });
+    await expect.poll(() => numsub(`thread:${threads[0]}`)).toBe(0);
+  });
+
+  it("publishes on the seed's channel thread:<threadId> as {id, event} JSON", async () => {
+    const bus = makeBus();
+    const thread = `seed${Date.now()}`;
+    const raw = new Redis(redis.url);
+    const received = new Promise<string>((resolve) =>
+      raw.on('message', (_channel, message: string) => resolve(message)),
+    );
+    await raw.subscribe(`thread:${thread}`);
+    const stored = await bus.publish(token(thread, 'héllo 🚀'));
+    expect(JSON.parse(await received)).toEqual({ id: stored.id, event: stored.event });
+    raw.disconnect();
+  });
+
+  it('drops a malformed message with one log line and keeps delivering', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, error() {}, warn: (_obj, msg) => warnings.push(msg) };
+    const bus = makeBus({ logger });
+    const thread = `bad${Date.now()}`;
+    const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
+    await expect.poll(() => numsub(`thread:${thread}`)).toBe(1);
+    await admin.publish(`thread:${thread}`, 'not json at all');
+    await admin.publish(`thread:${thread}`, JSON.stringify({ id: 'x:1', event: { type: 'nope' } }));
+    await bus.publish(token(thread, 'still here'));
+    expect((await sub.until(1))[0]?.event.content).toBe('still here');
+    sub.stop();
+    await sub.done;
+    expect(warnings).toEqual([
+      'dropped a message that is not JSON',
+      'dropped a message that is not a threadcast event',
+    ]);
+  });
+
+  it('caps history length approximately and expires idle history', async () => {
+    const prefix = uniquePrefix();
+    const bus = makeBus({ keyPrefix: prefix, historyMaxLen: 100, historyTtlSeconds: 60 });
+    const thread = `cap${Date.now()}`;
+    for (let i = 0; i < 1_000; i += 1) await bus.publish(token(thread, String(i)));
+    const history = await bus.history(thread);
+    expect(history.length).toBeGreaterThanOrEqual(100);
+    expect(history.length).toBeLessThan(1_000);
+    expect(history.at(-1)?.position.seq).toBe(1_000);
+    const ttl = await admin.ttl(`${prefix}thread:{${thread}}:log`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
+  });
+
+  it('starts a new epoch when the history is lost', async () => {
+    const prefix = uniquePrefix();
+    const bus = makeBus({ keyPrefix: prefix });
+    const thread = `lost${Date.now()}`;
+    const before = await bus.publish(token(thread, 'a'));
+    await admin.del(`${prefix}thread:{${thread}}:meta`, `${prefix}thread:{${thread}}:log`);
+    const after = await bus.publish(token(thread, 'b'));
+    expect(after.position.seq).toBe(1);
+    expect(after.position.epoch).not.toBe(before.position.epoch);
+  });
+});

@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs';
+import {
+  type EventPosition,
+  formatEventId,
+  parseEventId,
+  type StreamEvent,
+  streamEventSchema,
+  type ThreadId,
+} from '@threadcast/contract';
+import { Redis, type RedisOptions } from 'ioredis';
+import { newEpoch } from '../epoch.ts';
+import { InvalidEventError } from '../errors.ts';
+import type { BusStats, Closable, EventBus, StoredEvent, SubscribeOptions } from '../event-bus.ts';
+import { type Logger, silentLogger } from '../logger.ts';
+import { positiveInteger } from '../memory/memory-event-bus.ts';
+import { orderedSubscription } from '../ordered-subscription.ts';
+import { ChannelHub } from './channel-hub.ts';
+import { type BusKeys, busKeys } from './keys.ts';
+
+export interface RedisEventBusConfig {
+  /** `redis://` or `rediss://` URL of the Redis server. */
+  url: string;
+  /** Prefix of every key the bus writes (default `threadcast:`). */
+  keyPrefix?: string;
+  /** Prefix of the per-thread pub/sub channel (default `thread:`, the seed's channel). */
+  channelPrefix?: string;
+  /** Events kept per thread for replay, approximately (Redis `MAXLEN ~`, default 1,000). */
+  historyMaxLen?: number;
+  /** Seconds a thread's history lives after its last event (default 86,400; 0 keeps it forever). */
+  historyTtlSeconds?: number;
+  /** Live events a subscriber may leave unread before it is disconnected (default 10,000). */
+  maxQueuedPerSubscriber?: number;
+  logger?: Logger;
+  /** Extra ioredis options for both connections. */
+  redisOptions?: RedisOptions;
+}
+
+const PUBLISH_SCRIPT = readFileSync(new URL('./publish-2.lua', import.meta.url), 'utf8');
+
+type StreamEntry = [id: string, fields: string[]];
+
+interface PublishingRedis extends Redis {
+  threadcastPublish(
+    metaKey: string,
+    logKey: string,
+    channel: string,
+    eventJson: string,
+    epoch: string,
+    maxLen: number,
+    ttlSeconds: number,
+  ): Promise<[string, number]>;
+}
+
+/**
+ * The scale-out engine: history in a capped Redis Stream per thread, live delivery over pub/sub.
+ * One connection publishes and reads; one shared connection holds every subscription of this process.
+ */
+export class RedisEventBus implements EventBus, Closable {
+  private readonly publisher: PublishingRedis;
+  private readonly subscriber: Redis;
+  private readonly hub: ChannelHub<StoredEvent>;
+  private readonly keys: BusKeys;
+  private readonly historyMaxLen: number;
+  private readonly historyTtlSeconds: number;
+  private readonly maxQueued: number;
+  private readonly logger: Logger;
+
+  constructor(config: RedisEventBusConfig) {
+    this.keys = busKeys(config.keyPrefix ?? 'threadcast:', config.channelPrefix ?? 'thread:');
+    this.historyMaxLen = positiveInteger(config.historyMaxLen ?? 1_000, 'historyMaxLen');
+    this.historyTtlSeconds = config.historyTtlSeconds ?? 86_400;
+    if (!Number.isSafeInteger(this.historyTtlSeconds) || this.historyTtlSeconds < 0) {
+      throw new RangeError(`historyTtlSeconds must be a whole number >= 0, got ${this.historyTtlSeconds}`);
+    }
+    this.maxQueued = positiveInteger(config.maxQueuedPerSubscriber ?? 10_000, 'maxQueuedPerSubscriber');
+    this.logger = config.logger ?? silentLogger;
+    this.publisher = new Redis(config.url, {
+      ...config.redisOptions,
+      connectionName: 'threadcast-bus',
+    }) as PublishingRedis;
+    this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
+    this.subscriber = new Redis(config.url, { ...config.redisOptions, connectionName: 'threadcast-bus-sub' });
+    for (const connection of [this.publisher, this.subscriber]) {
+      connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
+    }
+    this.hub = new ChannelHub(this.subscriber, (channel, message) => this.decode(channel, message), this.logger);
+  }
+
+  async publish(event: StreamEvent): Promise<StoredEvent> {
+    const parsed = streamEventSchema.safeParse(event);
+    if (!parsed.success) throw new InvalidEventError(`invalid event: ${parsed.error.message}`);
+    const { threadId } = parsed.data;
+    const [epoch, seq] = await this.publisher.threadcastPublish(
+      this.keys.meta(threadId),
+      this.keys.log(threadId),
+      this.keys.channel(threadId),
+      JSON.stringify(parsed.data),
+      newEpoch(),
+      this.historyMaxLen,
+      this.historyTtlSeconds,
+    );
+    const position = { epoch, seq: Number(seq) };
+    return { id: formatEventId(position), position, event: parsed.data };
+  }
+
+  subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
+    return orderedSubscription(
+      {
+        join: (deliver) => this.hub.join(this.keys.channel(threadId), deliver),
+        readAfter: (after) => this.readAfter(threadId, after),
+      },
+      { after: options.after, signal: options.signal, maxQueued: this.maxQueued },
+    );
+  }
+
+  async history(threadId: ThreadId, options: { limit?: number } = {}): Promise<StoredEvent[]> {
+    const logKey = this.keys.log(threadId);
+    const { limit } = options;
+    const [epoch, entries] = await this.readLog(threadId, (tx) =>
+      limit === undefined ? tx.xrevrange(logKey, '+', '-') : tx.xrevrange(logKey, '+', '-', 'COUNT', limit),
+    );
+    return this.toStored(threadId, epoch, entries.reverse());
+  }
+
+  stats(): BusStats {
+    const { channels, listeners } = this.hub.size;
+    return { subscribers: listeners, channels };
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+  }
+
+  private async readAfter(threadId: ThreadId, after: EventPosition | null): Promise<StoredEvent[]> {
+    const logKey = this.keys.log(threadId);
+    const start = after ? `(${after.seq}-0` : '-';
+    let [epoch, entries] = await this.readLog(threadId, (tx) => tx.xrange(logKey, start, '+'));
+    if (after && epoch !== null && epoch !== after.epoch) {
+      [epoch, entries] = await this.readLog(threadId, (tx) => tx.xrange(logKey, '-', '+'));
+    }
+    return this.toStored(threadId, epoch, entries);
+  }
+
+  /** Reads the thread's epoch together with some of its entries, in one transaction so they belong together. */
+  private async readLog(
+    threadId: ThreadId,
+    read: (tx: ReturnType<Redis['multi']>) => unknown,
+  ): Promise<[string | null, StreamEntry[]]> {
+    const tx = this.publisher.multi().hget(this.keys.meta(threadId), 'epoch');
+    read(tx);
+    const results = await tx.exec();
+    if (!results) throw new Error('redis transaction was aborted');
+    const [[epochError, epoch], [entriesError, entries]] = results as [
+      [Error | null, string | null],
+      [Error | null, StreamEntry[]],
+    ];
+    if (epochError) throw epochError;
+    if (entriesError) throw entriesError;
+    return [epoch, entries];
+  }
+
+  private toStored(threadId: ThreadId, epoch: string | null, entries: StreamEntry[]): StoredEvent[] {
+    if (epoch === null) return [];
+    const stored: StoredEvent[] = [];
+    for (const [entryId, fields] of entries) {
+      const seq = Number(entryId.slice(0, entryId.indexOf('-')));
+      const json = fields[fields.indexOf('event') + 1];
+      const event = json === undefined ? null : this.parseEvent(json, threadId);
+      if (!event) continue;
+      const position = { epoch, seq };
+      stored.push({ id: formatEventId(position), position, event });
+    }
+    return stored;
+  }
+
+  private decode(channel: string, message: string): StoredEvent | null {
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(message);
+    } catch {
+      this.logger.warn({ channel, bytes: message.length }, 'dropped a message that is not JSON');
+      return null;
+    }
+    const { id, event } = (envelope ?? {}) as { id?: unknown; event?: unknown };
+    const position = typeof id === 'string' ? parseEventId(id) : null;
+    const parsed = streamEventSchema.safeParse(event);
+    if (!position || !parsed.success || this.keys.channel(parsed.data.threadId) !== channel) {
+      this.logger.warn({ channel, bytes: message.length }, 'dropped a message that is not a threadcast event');
+      return null;
+    }
+    return { id: formatEventId(position), position, event: parsed.data };
+  }
+
+  private parseEvent(json: string, threadId: ThreadId): StreamEvent | null {
+    try {
+      const parsed = streamEventSchema.safeParse(JSON.parse(json));
+      if (parsed.success && parsed.data.threadId === threadId) return parsed.data;
+    } catch {
+      // reported below
+    }
+    this.logger.warn({ threadId }, 'skipped a history entry that is not a threadcast event');
+    return null;
+  }
+}

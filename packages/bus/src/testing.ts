@@ -1,0 +1,59 @@
+import type { StoredEvent } from './event-bus.ts';
+
+/** Reads events from a subscription until `count` arrived, then stops it; fails if they do not come in time. */
+export async function take(
+  subscribe: (signal: AbortSignal) => AsyncIterable<StoredEvent>,
+  count: number,
+  timeoutMs = 5_000,
+): Promise<StoredEvent[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
+  const received: StoredEvent[] = [];
+  try {
+    for await (const event of subscribe(controller.signal)) {
+      received.push(event);
+      if (received.length >= count) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  if (received.length < count)
+    throw new Error(`expected ${count} events, got ${received.length} before ${timeoutMs} ms`);
+  return received;
+}
+
+/** Starts reading a subscription in the background; `events` fills as they arrive. */
+export function listen(subscribe: (signal: AbortSignal) => AsyncIterable<StoredEvent>) {
+  const controller = new AbortController();
+  const events: StoredEvent[] = [];
+  let wake = null as (() => void) | null;
+  const done = (async () => {
+    for await (const event of subscribe(controller.signal)) {
+      events.push(event);
+      wake?.();
+    }
+  })();
+  // A failure is reported to whoever awaits `done`; a test that never does must not see it as unhandled.
+  done.catch(() => {});
+  return {
+    events,
+    done,
+    /** Resolves once `count` events arrived. */
+    async until(count: number, timeoutMs = 5_000): Promise<StoredEvent[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (events.length < count) {
+        if (Date.now() > deadline) throw new Error(`expected ${count} events, got ${events.length}`);
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            wake = resolve;
+          }),
+          done,
+          new Promise((resolve) => setTimeout(resolve, Math.max(1, deadline - Date.now()))),
+        ]);
+      }
+      return events.slice(0, count);
+    },
+    stop: () => controller.abort(),
+  };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatEventId,
+  onEventInput,
+  parseEventId,
+  parseStreamEvent,
+  startRunInput,
+  streamEventSchema,
+  threadIdSchema,
+} from './index.ts';
+
+describe('event ids', () => {
+  it('round-trips a position through its SSE id', () => {
+    expect(formatEventId({ epoch: 'k3j9x0', seq: 42 })).toBe('k3j9x0:42');
+    expect(parseEventId('k3j9x0:42')).toEqual({ epoch: 'k3j9x0', seq: 42 });
+  });
+
+  it.each(['', '42', 'k3j9x0:', 'k3j9x0:0', 'k3j9x0:-1', 'K3J:1', 'a:b:1', 'a:1\n', 'a:99999999999999999'])(
+    'rejects %j',
+    (id) => {
+      expect(parseEventId(id)).toBeNull();
+    },
+  );
+});
+
+describe('StreamEvent', () => {
+  const ts = 1_700_000_000_000;
+
+  it('accepts every event type with its content', () => {
+    const events = [
+      { type: 'token', threadId: 't1', content: 'héllo 你好 🚀', ts },
+      { type: 'status', threadId: 't1', content: { state: 'queued', runId: 'r1' }, ts, runId: 'r1' },
+      { type: 'delta', threadId: 't1', content: { tool: 'search', args: { q: 'x' } }, ts },
+      { type: 'done', threadId: 't1', content: { runId: 'r1', text: 'hi', tokenCount: 1 }, ts },
+      { type: 'error', threadId: 't1', content: { message: 'boom' }, ts },
+    ];
+    for (const event of events) expect(streamEventSchema.parse(event)).toEqual(event);
+  });
+
+  it.each([
+    ['an unknown type', { type: 'chunk', threadId: 't1', content: 'x', ts }],
+    ['object content on a token', { type: 'token', threadId: 't1', content: { a: 1 }, ts }],
+    ['a missing ts', { type: 'token', threadId: 't1', content: 'x' }],
+    ['a fractional ts', { type: 'token', threadId: 't1', content: 'x', ts: 1.5 }],
+    ['a pattern in threadId', { type: 'token', threadId: 'thread:*', content: 'x', ts }],
+    ['an unknown run state', { type: 'status', threadId: 't1', content: { state: 'paused', runId: 'r' }, ts }],
+  ])('rejects %s', (_label, event) => {
+    expect(streamEventSchema.safeParse(event).success).toBe(false);
+  });
+
+  it('parses untrusted JSON into an event or a reason', () => {
+    expect(parseStreamEvent('{"type":"token","threadId":"t1","content":"x","ts":1}')).toEqual({
+      ok: true,
+      event: { type: 'token', threadId: 't1', content: 'x', ts: 1 },
+    });
+    expect(parseStreamEvent('{oops')).toEqual({ ok: false, reason: 'not JSON' });
+    expect(parseStreamEvent('{"type":"token"}').ok).toBe(false);
+  });
+});
+
+describe('procedure inputs', () => {
+  it.each(['', 'a*', 'a?', 'a[b]', 'a:b', 'a\nb', 'é', 'x'.repeat(65)])('rejects threadId %j', (id) => {
+    expect(threadIdSchema.safeParse(id).success).toBe(false);
+  });
+
+  it('trims prompts and refuses empty or oversize ones', () => {
+    expect(startRunInput.parse({ threadId: 't1', prompt: '  hi  ' }).prompt).toBe('hi');
+    expect(startRunInput.safeParse({ threadId: 't1', prompt: '   ' }).success).toBe(false);
+    expect(startRunInput.safeParse({ threadId: 't1', prompt: 'x'.repeat(20_001) }).success).toBe(false);
+  });
+
+  it('keeps lastEventId, which tRPC merges into the input on reconnect', () => {
+    expect(onEventInput.parse({ threadId: 't1', lastEventId: 'abc:3' })).toEqual({
+      threadId: 't1',
+      lastEventId: 'abc:3',
+    });
+    expect(onEventInput.parse({ threadId: 't1', lastEventId: null }).lastEventId).toBeNull();
+    expect(onEventInput.safeParse({ threadId: 't1', lastEventId: 'nope' }).success).toBe(false);
+  });
+});

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { runIdSchema, threadIdSchema } from './ids.ts';
+
+export const runStates = ['queued', 'running', 'done', 'error', 'cancelled'] as const;
+export const runStateSchema = z.enum(runStates);
+export type RunState = z.infer<typeof runStateSchema>;
+
+export const streamEventTypes = ['token', 'status', 'delta', 'done', 'error'] as const;
+export type StreamEventType = (typeof streamEventTypes)[number];
+
+/** Fields every event carries. `ts` is Unix milliseconds at publish; `runId` is set on events of a run. */
+const base = {
+  threadId: threadIdSchema,
+  ts: z.number().int().nonnegative(),
+  runId: runIdSchema.optional(),
+};
+
+export const tokenEventSchema = z.object({ ...base, type: z.literal('token'), content: z.string() });
+
+export const statusContentSchema = z.object({
+  state: runStateSchema,
+  runId: runIdSchema,
+  reason: z.string().optional(),
+});
+
+export const statusEventSchema = z.object({ ...base, type: z.literal('status'), content: statusContentSchema });
+
+/** Structured progress of a run (tool calls, steps); its shape belongs to the agent that sent it. */
+export const deltaEventSchema = z.object({
+  ...base,
+  type: z.literal('delta'),
+  content: z.record(z.string(), z.unknown()),
+});
+
+/** `text` is the whole reply and `tokenCount` the number of token events, so a client can check it missed none. */
+export const doneContentSchema = z.object({
+  runId: runIdSchema,
+  text: z.string(),
+  tokenCount: z.number().int().nonnegative(),
+});
+
+export const doneEventSchema = z.object({ ...base, type: z.literal('done'), content: doneContentSchema });
+
+export const errorContentSchema = z.object({
+  message: z.string(),
+  runId: runIdSchema.optional(),
+});
+
+export const errorEventSchema = z.object({ ...base, type: z.literal('error'), content: errorContentSchema });
+
+/**
+ * One event of a thread: `{ type, threadId, content, ts }` plus an optional `runId`.
+ * `content` is a string for tokens and an object for every other type.
+ */
+export const streamEventSchema = z.discriminatedUnion('type', [
+  tokenEventSchema,
+  statusEventSchema,
+  deltaEventSchema,
+  doneEventSchema,
+  errorEventSchema,
+]);
+
+export type StreamEvent = z.infer<typeof streamEventSchema>;
+export type TokenEvent = z.infer<typeof tokenEventSchema>;
+export type StatusEvent = z.infer<typeof statusEventSchema>;
+export type DeltaEvent = z.infer<typeof deltaEventSchema>;
+export type DoneEvent = z.infer<typeof doneEventSchema>;
+export type ErrorEvent = z.infer<typeof errorEventSchema>;
+
+/** Parses untrusted JSON text (a Redis message, a file) into an event, or says why it is not one. */
+export function parseStreamEvent(json: string): { ok: true; event: StreamEvent } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  const parsed = streamEventSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, reason: z.prettifyError(parsed.error) };
+  return { ok: true, event: parsed.data };
+}

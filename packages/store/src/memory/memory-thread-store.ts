@@ -1,0 +1,35 @@
+import type { ThreadId, UserId } from '@threadcast/contract';
+import { newId } from '../ids.ts';
+import type { ThreadRecord, ThreadStore } from '../thread-store.ts';
+
+export class MemoryThreadStore implements ThreadStore {
+  private readonly threads = new Map<ThreadId, ThreadRecord>();
+  private readonly byOwner = new Map<UserId, ThreadRecord[]>();
+
+  async create(input: { ownerId: UserId; title: string }): Promise<ThreadRecord> {
+    const record: ThreadRecord = {
+      threadId: newId(),
+      ownerId: input.ownerId,
+      title: input.title,
+      createdAt: Date.now(),
+    };
+    this.threads.set(record.threadId, record);
+    const owned = this.byOwner.get(input.ownerId) ?? [];
+    owned.push(record);
+    this.byOwner.set(input.ownerId, owned);
+    return { ...record };
+  }
+
+  async get(threadId: ThreadId): Promise<ThreadRecord | null> {
+    const record = this.threads.get(threadId);
+    return record ? { ...record } : null;
+  }
+
+  async listByOwner(ownerId: UserId, options: { limit?: number } = {}): Promise<ThreadRecord[]> {
+    const owned = this.byOwner.get(ownerId) ?? [];
+    return owned
+      .slice(-(options.limit ?? 100))
+      .reverse()
+      .map((record) => ({ ...record }));
+  }
+}

@@ -1,0 +1,68 @@
+import { type EventBus, type Logger, MemoryEventBus, silentLogger } from '@threadcast/bus';
+import { RedisEventBus } from '@threadcast/bus/redis';
+import { Redis } from 'ioredis';
+import { MemoryRunQueue } from './memory/memory-run-queue.ts';
+import { MemoryThreadStore } from './memory/memory-thread-store.ts';
+import { storeKeys } from './redis/keys.ts';
+import { RedisRunQueue } from './redis/redis-run-queue.ts';
+import { RedisThreadStore } from './redis/redis-thread-store.ts';
+import type { RunQueue } from './run-queue.ts';
+import type { ThreadStore } from './thread-store.ts';
+
+export interface BackendConfig {
+  /** Redis to share with other processes; without it everything lives in this process. */
+  redisUrl?: string | undefined;
+  keyPrefix?: string;
+  historyLimit?: number;
+  historyTtlSeconds?: number;
+  maxQueuedPerSubscriber?: number;
+  logger?: Logger;
+}
+
+/** The engines a process runs on: the event bus, the thread store and the run queue. */
+export interface Backend {
+  engine: 'memory' | 'redis';
+  bus: EventBus;
+  threads: ThreadStore;
+  runs: RunQueue;
+  close(): Promise<void>;
+}
+
+export function openBackend(config: BackendConfig): Backend {
+  const logger = config.logger ?? silentLogger;
+  if (!config.redisUrl) {
+    const bus = new MemoryEventBus({
+      historyLimit: config.historyLimit,
+      maxQueuedPerSubscriber: config.maxQueuedPerSubscriber,
+    });
+    return {
+      engine: 'memory',
+      bus,
+      threads: new MemoryThreadStore(),
+      runs: new MemoryRunQueue(),
+      close: () => bus.close(),
+    };
+  }
+  const keyPrefix = config.keyPrefix ?? 'threadcast:';
+  const bus = new RedisEventBus({
+    url: config.redisUrl,
+    keyPrefix,
+    historyMaxLen: config.historyLimit,
+    historyTtlSeconds: config.historyTtlSeconds,
+    maxQueuedPerSubscriber: config.maxQueuedPerSubscriber,
+    logger,
+  });
+  const commands = new Redis(config.redisUrl, { connectionName: 'threadcast-store' });
+  commands.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  const keys = storeKeys(keyPrefix);
+  const runs = new RedisRunQueue(commands, keys, logger);
+  return {
+    engine: 'redis',
+    bus,
+    threads: new RedisThreadStore(commands, keys),
+    runs,
+    async close() {
+      await Promise.allSettled([bus.close(), runs.close(), commands.quit()]);
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { type StoreKeys, storeKeys } from './keys.ts';
+export { RedisRunQueue } from './redis-run-queue.ts';
+export { RedisThreadStore } from './redis-thread-store.ts';

@@ -1,0 +1,12 @@
+import type { ThreadId, UserId } from '@threadcast/contract';
+
+/** Every Redis key the store uses; a thread's keys share its hash tag with the bus's keys. */
+export function storeKeys(keyPrefix: string) {
+  return {
+    thread: (threadId: ThreadId) => `${keyPrefix}thread:{${threadId}}:info`,
+    ownerThreads: (ownerId: UserId) => `${keyPrefix}user:{${ownerId}}:threads`,
+    runQueue: () => `${keyPrefix}runs:queue`,
+  };
+}
+
+export type StoreKeys = ReturnType<typeof storeKeys>;

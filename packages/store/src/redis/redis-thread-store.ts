@@ -1,0 +1,43 @@
+import type { ThreadId, UserId } from '@threadcast/contract';
+import type { Redis } from 'ioredis';
+import { newId } from '../ids.ts';
+import type { ThreadRecord, ThreadStore } from '../thread-store.ts';
+import type { StoreKeys } from './keys.ts';
+
+export class RedisThreadStore implements ThreadStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {}
+
+  async create(input: { ownerId: UserId; title: string }): Promise<ThreadRecord> {
+    const record: ThreadRecord = {
+      threadId: newId(),
+      ownerId: input.ownerId,
+      title: input.title,
+      createdAt: Date.now(),
+    };
+    await this.redis
+      .multi()
+      .hset(this.keys.thread(record.threadId), {
+        ownerId: record.ownerId,
+        title: record.title,
+        createdAt: String(record.createdAt),
+      })
+      .zadd(this.keys.ownerThreads(record.ownerId), record.createdAt, record.threadId)
+      .exec();
+    return record;
+  }
+
+  async get(threadId: ThreadId): Promise<ThreadRecord | null> {
+    const fields = await this.redis.hgetall(this.keys.thread(threadId));
+    if (!fields.ownerId || fields.createdAt === undefined) return null;
+    return { threadId, ownerId: fields.ownerId, title: fields.title ?? '', createdAt: Number(fields.createdAt) };
+  }
+
+  async listByOwner(ownerId: UserId, options: { limit?: number } = {}): Promise<ThreadRecord[]> {
+    const ids = await this.redis.zrevrange(this.keys.ownerThreads(ownerId), 0, (options.limit ?? 100) - 1);
+    const records = await Promise.all(ids.map((threadId) => this.get(threadId)));
+    return records.filter((record): record is ThreadRecord => record !== null && record.ownerId === ownerId);
+  }
+}

@@ -1,0 +1,16 @@
+import type { ThreadId, UserId } from '@threadcast/contract';
+
+export interface ThreadRecord {
+  threadId: ThreadId;
+  ownerId: UserId;
+  title: string;
+  createdAt: number;
+}
+
+/** Threads and who owns them. */
+export interface ThreadStore {
+  create(input: { ownerId: UserId; title: string }): Promise<ThreadRecord>;
+  get(threadId: ThreadId): Promise<ThreadRecord | null>;
+  /** The owner's threads, newest first (at most `limit`, default 100). */
+  listByOwner(ownerId: UserId, options?: { limit?: number }): Promise<ThreadRecord[]>;
+}

@@ -1,0 +1,4 @@
+export * from './child-process.ts';
+export * from './free-port.ts';
+export * from './redis-server.ts';
+export { uniquePrefix } from './unique-prefix.ts';

@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type StartedProcess, startProcess } from './child-process.ts';
+import { freePort } from './free-port.ts';
+
+export interface TestRedis extends AsyncDisposable {
+  url: string;
+  port: number;
+  process: StartedProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a throw-away `redis-server` on a free loopback port (never the shared 6379), keeping nothing on
+ * disk. Retries with another port if the chosen one was taken in between.
+ */
+export async function startRedisServer(): Promise<TestRedis> {
+  const dir = await mkdtemp(join(tmpdir(), 'threadcast-redis-'));
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const port = await freePort();
+    const proc = startProcess('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--protected-mode',
+      'yes',
+    ]);
+    try {
+      await proc.waitForLine(/Ready to accept connections/, 15_000);
+    } catch (error) {
+      lastError = error;
+      await proc.stop('SIGKILL');
+      continue;
+    }
+    const stop = async () => {
+      await proc.stop('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    };
+    return { url: `redis://127.0.0.1:${port}`, port, process: proc, stop, [Symbol.asyncDispose]: stop };
+  }
+  await rm(dir, { recursive: true, force: true });
+  throw lastError;
+}
