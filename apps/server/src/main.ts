@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import { createAppRouter, createContextFactory } from '@threadcast/api';
+import { createAgent, runWorker } from '@threadcast/runner';
+import { openBackend } from '@threadcast/store/backend';
+import { pino } from 'pino';
+import { configureAuth } from './auth.ts';
+import { readEnv } from './env.ts';
+import { createHttpServer } from './http-server.ts';
+
+const env = readEnv();
+const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-server' } });
+
+const backend = openBackend({
+  redisUrl: env.REDIS_URL,
+  keyPrefix: env.REDIS_KEY_PREFIX,
+  historyLimit: env.HISTORY_LIMIT,
+  historyTtlSeconds: env.HISTORY_TTL_SECONDS,
+  maxQueuedPerSubscriber: env.SUBSCRIBER_MAX_QUEUED,
+  logger,
+});
+const { tokens, devLoginEnabled } = configureAuth(env, logger);
+
+const server = createHttpServer({
+  router: createAppRouter({ heartbeatMs: env.SSE_HEARTBEAT_MS }),
+  createContext: createContextFactory({ ...backend, tokens, devLoginEnabled, logger }),
+  webDist: env.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
+  logger,
+});
+
+const stopWorker = new AbortController();
+const embeddedWorker = backend.engine === 'memory' || env.EMBEDDED_WORKER === '1';
+const worker = embeddedWorker
+  ? runWorker({
+      queue: backend.runs,
+      bus: backend.bus,
+      agent: createAgent({ name: env.AGENT, tokenDelayMs: env.AGENT_TOKEN_DELAY_MS }),
+      logger,
+      concurrency: env.WORKER_CONCURRENCY,
+      signal: stopWorker.signal,
+    })
+  : Promise.resolve();
+
+server.listen(env.PORT, env.HOST, () => {
+  const address = server.address();
+  const port = address && typeof address === 'object' ? address.port : env.PORT;
+  const url = `http://localhost:${port}`;
+  logger.info({ url, engine: backend.engine, embeddedWorker }, 'listening');
+  process.stdout.write(
+    `threadcast is running at ${url} (engine: ${backend.engine}, worker: ${embeddedWorker ? 'embedded' : 'separate'})\n`,
+  );
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeIdleConnections();
+  // Open streams would keep the server up forever; their clients reconnect and resume from their last id.
+  server.closeAllConnections();
+  stopWorker.abort();
+  await Promise.all([closed, worker]);
+  await backend.close();
+  logger.info({}, 'stopped');
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
+import { silentLogger } from '@threadcast/bus';
+import { DemoAgent, runWorker } from '@threadcast/runner';
+import { type Backend, openBackend } from '@threadcast/store/backend';
+import { createHttpServer } from './http-server.ts';
+
+export interface TestServer extends AsyncDisposable {
+  url: string;
+  backend: Backend;
+  tokens: TokenService;
+}
+
+/** The real HTTP server in this process, on a free port, with the memory engine and an embedded worker. */
+export async function startTestServer(
+  options: { heartbeatMs?: number; tokenDelayMs?: number; webDist?: string } = {},
+): Promise<TestServer> {
+  const backend = openBackend({});
+  const tokens = new TokenService({ secret: 'test-secret-that-is-long-enough-for-hs256' });
+  const server = createHttpServer({
+    router: createAppRouter({ heartbeatMs: options.heartbeatMs ?? 15_000 }),
+    createContext: createContextFactory({ ...backend, tokens, devLoginEnabled: true, logger: silentLogger }),
+    webDist: options.webDist,
+    logger: silentLogger,
+  });
+  const stop = new AbortController();
+  const worker = runWorker({
+    queue: backend.runs,
+    bus: backend.bus,
+    agent: new DemoAgent({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
+    logger: silentLogger,
+    concurrency: 4,
+    signal: stop.signal,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    backend,
+    tokens,
+    async [Symbol.asyncDispose]() {
+      stop.abort();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await worker;
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { createAgent, runWorker } from '@threadcast/runner';
+import { openBackend } from '@threadcast/store/backend';
+import { pino } from 'pino';
+import { readEnv } from './env.ts';
+
+const env = readEnv();
+const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-worker' } });
+const backend = openBackend({
+  redisUrl: env.REDIS_URL,
+  keyPrefix: env.REDIS_KEY_PREFIX,
+  historyLimit: env.HISTORY_LIMIT,
+  historyTtlSeconds: env.HISTORY_TTL_SECONDS,
+  logger,
+});
+
+const stop = new AbortController();
+const worker = runWorker({
+  queue: backend.runs,
+  bus: backend.bus,
+  agent: createAgent({ name: env.AGENT, tokenDelayMs: env.AGENT_TOKEN_DELAY_MS }),
+  logger,
+  concurrency: env.WORKER_CONCURRENCY,
+  shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+  signal: stop.signal,
+});
+logger.info({ concurrency: env.WORKER_CONCURRENCY, agent: env.AGENT }, 'worker started');
+process.stdout.write(
+  `threadcast worker is taking runs (agent: ${env.AGENT}, concurrency: ${env.WORKER_CONCURRENCY})\n`,
+);
+
+async function shutdown(signal: string): Promise<void> {
+  logger.info({ signal }, 'stopping: no new runs, finishing the ones in progress');
+  stop.abort();
+  await worker;
+  await backend.close();
+  logger.info({}, 'stopped');
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,39 @@
+import {
+  createThreadInput,
+  createThreadOutput,
+  listThreadsOutput,
+  onEventInput,
+  parseEventId,
+} from '@threadcast/contract';
+import { type TRPCRouterRecord, tracked } from '@trpc/server';
+import { latestRunStart } from '../resume-point.ts';
+import { requireOwnThread } from '../thread-access.ts';
+import { protectedProcedure } from '../trpc.ts';
+
+export const threadRouter = {
+  create: protectedProcedure
+    .input(createThreadInput)
+    .output(createThreadOutput)
+    .mutation(async ({ ctx, input }) => {
+      const thread = await ctx.threads.create({ ownerId: ctx.user.id, title: input.title || 'New thread' });
+      return { threadId: thread.threadId };
+    }),
+
+  list: protectedProcedure.output(listThreadsOutput).query(async ({ ctx }) => {
+    const threads = await ctx.threads.listByOwner(ctx.user.id);
+    return threads.map(({ threadId, title, createdAt }) => ({ threadId, title, createdAt }));
+  }),
+
+  /**
+   * The thread's events as they happen, each with its SSE id. Resumes after `lastEventId`; without one,
+   * starts at the latest run. Ends, releasing its bus subscription, when the client goes away.
+   */
+  onEvent: protectedProcedure.input(onEventInput).subscription(async function* ({ ctx, input, signal }) {
+    await requireOwnThread(ctx, input.threadId);
+    const after = input.lastEventId ? parseEventId(input.lastEventId) : await latestRunStart(ctx.bus, input.threadId);
+    const stop = signal ?? new AbortController().signal;
+    for await (const stored of ctx.bus.subscribe(input.threadId, { after, signal: stop })) {
+      yield tracked(stored.id, stored.event);
+    }
+  }),
+} satisfies TRPCRouterRecord;

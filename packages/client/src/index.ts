@@ -1,0 +1,3 @@
+export { createLinks, type LinkOptions } from './links.ts';
+export { applyStreamEvent, initialStreamState, type StreamState } from './stream-state.ts';
+export { createStreamingClient, type StreamingClient, type ThreadWatchOptions } from './streaming-client.ts';

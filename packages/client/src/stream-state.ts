@@ -1,0 +1,73 @@
+import { parseEventId, type RunState, type StreamEvent } from '@threadcast/contract';
+
+/** What a viewer of a thread knows after the events it has seen: the latest run and its reply so far. */
+export interface StreamState {
+  runId: string | null;
+  /** `idle` until the first run is seen. */
+  runState: RunState | 'idle';
+  /** The reply so far; on `done`, the full text the worker reported. */
+  text: string;
+  tokenCount: number;
+  /** Id of the last event applied: resume from here, and ignore anything at or before it. */
+  lastEventId: string | null;
+  /** Message of the run's `error` event. */
+  error: string | null;
+  /** On `done`: whether the tokens received add up to the reported text and count (nothing missed or doubled). */
+  complete: boolean | null;
+}
+
+export const initialStreamState: StreamState = {
+  runId: null,
+  runState: 'idle',
+  text: '',
+  tokenCount: 0,
+  lastEventId: null,
+  error: null,
+  complete: null,
+};
+
+function isAlreadySeen(lastEventId: string | null, id: string): boolean {
+  if (lastEventId === null) return false;
+  const last = parseEventId(lastEventId);
+  const next = parseEventId(id);
+  if (!last || !next || last.epoch !== next.epoch) return false;
+  return next.seq <= last.seq;
+}
+
+function startRun(state: StreamState, runId: string, runState: RunState): StreamState {
+  return { ...state, runId, runState, text: '', tokenCount: 0, error: null, complete: null };
+}
+
+/**
+ * Applies one event to the state. Pure, and idempotent per id: an event at or before `lastEventId` is
+ * ignored, so a replay after a reconnect can never render a token twice.
+ */
+export function applyStreamEvent(state: StreamState, id: string, event: StreamEvent): StreamState {
+  if (isAlreadySeen(state.lastEventId, id)) return state;
+  const runId = event.runId ?? null;
+  let next = runId !== null && runId !== state.runId ? startRun(state, runId, 'queued') : state;
+  switch (event.type) {
+    case 'status':
+      next = event.content.runId !== next.runId ? startRun(next, event.content.runId, event.content.state) : next;
+      next = { ...next, runState: event.content.state };
+      break;
+    case 'token':
+      next = { ...next, runState: 'running', text: next.text + event.content, tokenCount: next.tokenCount + 1 };
+      break;
+    case 'done':
+      next = {
+        ...next,
+        runState: 'done',
+        complete: next.text === event.content.text && next.tokenCount === event.content.tokenCount,
+        text: event.content.text,
+        tokenCount: event.content.tokenCount,
+      };
+      break;
+    case 'error':
+      next = { ...next, runState: 'error', error: event.content.message };
+      break;
+    case 'delta':
+      break;
+  }
+  return { ...next, lastEventId: id };
+}

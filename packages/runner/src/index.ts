@@ -1,0 +1,5 @@
+export * from './agent.ts';
+export { type AgentConfig, type AgentName, agentNames, createAgent } from './create-agent.ts';
+export { DemoAgent, type DemoAgentConfig, demoReply, tokenize } from './demo-agent.ts';
+export { executeRun, type RunOutcome } from './execute-run.ts';
+export { type RunWorkerOptions, runWorker } from './run-worker.ts';
