@@ -1,0 +1,63 @@
+import { skipToken } from '@tanstack/react-query';
+import { applyStreamEvent, initialStreamState, type StreamState } from '@threadcast/client';
+import type { RunState } from '@threadcast/contract';
+import { useState } from 'react';
+import { trpc } from '../trpc.ts';
+
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
+
+export interface AgentStream {
+  /** The latest run's reply so far (its full text once done). */
+  text: string;
+  runId: string | null;
+  runState: RunState | 'idle';
+  connection: ConnectionState;
+  /** The run's error, or why the stream failed. */
+  error: string | null;
+  /** Once done: whether every token arrived exactly once. */
+  complete: boolean | null;
+  lastEventId: string | null;
+}
+
+/**
+ * Follows a thread live over SSE: the reply grows token by token, the run state and connection state
+ * update, and on reconnect tRPC resumes from the last event id while the reducer drops anything already
+ * shown. The stream closes when the component unmounts or `threadId` changes.
+ */
+export function useAgentStream(threadId: string | null): AgentStream {
+  const [stream, setStream] = useState<{ threadId: string | null; state: StreamState }>({
+    threadId,
+    state: initialStreamState,
+  });
+  const state = stream.threadId === threadId ? stream.state : initialStreamState;
+
+  const subscription = trpc.thread.onEvent.useSubscription(threadId ? { threadId } : skipToken, {
+    onData: ({ id, data }) => {
+      setStream((previous) => {
+        const base = previous.threadId === threadId ? previous.state : initialStreamState;
+        return { threadId, state: applyStreamEvent(base, id, data) };
+      });
+    },
+  });
+
+  return {
+    text: state.text,
+    runId: state.runId,
+    runState: state.runState,
+    connection: connectionState(subscription.status, state.lastEventId !== null),
+    error: state.error ?? subscription.error?.message ?? null,
+    complete: state.complete,
+    lastEventId: state.lastEventId,
+  };
+}
+
+function connectionState(status: 'idle' | 'connecting' | 'pending' | 'error', hadData: boolean): ConnectionState {
+  switch (status) {
+    case 'pending':
+      return 'live';
+    case 'connecting':
+      return hadData ? 'reconnecting' : 'connecting';
+    default:
+      return 'offline';
+  }
+}
