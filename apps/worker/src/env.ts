@@ -13,6 +13,8 @@ const envSchema = z.object({
   AGENT_TOKEN_DELAY_MS: int(0, 60_000).default(40),
   HISTORY_LIMIT: int(1, 1_000_000).default(1_000),
   HISTORY_TTL_SECONDS: int(0, 31_536_000).default(86_400),
+  /** If set, the worker touches this file every 5 s while it runs (a liveness probe for containers). */
+  WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { createAgent, runWorker } from '@threadcast/runner';
 import { openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
@@ -28,9 +29,19 @@ process.stdout.write(
   `threadcast worker is taking runs (agent: ${env.AGENT}, concurrency: ${env.WORKER_CONCURRENCY})\n`,
 );
 
+const heartbeatFile = env.WORKER_HEARTBEAT_FILE;
+function beat(file: string): void {
+  writeFile(file, String(Date.now())).catch((error: unknown) =>
+    logger.warn({ err: error }, 'could not write the heartbeat file'),
+  );
+}
+if (heartbeatFile) beat(heartbeatFile);
+const heartbeat = heartbeatFile ? setInterval(() => beat(heartbeatFile), 5_000) : null;
+
 async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'stopping: no new runs, finishing the ones in progress');
   stop.abort();
+  if (heartbeat) clearInterval(heartbeat);
   await worker;
   await backend.close();
   logger.info({}, 'stopped');

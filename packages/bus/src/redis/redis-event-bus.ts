@@ -79,7 +79,12 @@ export class RedisEventBus implements EventBus, Closable {
       connectionName: 'threadcast-bus',
     }) as PublishingRedis;
     this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
-    this.subscriber = new Redis(config.url, { ...config.redisOptions, connectionName: 'threadcast-bus-sub' });
+    // Connects on the first subscription, so a process that only publishes (a worker) holds no subscriber.
+    this.subscriber = new Redis(config.url, {
+      ...config.redisOptions,
+      connectionName: 'threadcast-bus-sub',
+      lazyConnect: true,
+    });
     for (const connection of [this.publisher, this.subscriber]) {
       connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
     }

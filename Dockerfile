@@ -1,0 +1,9 @@
+# One image for every threadcast process; docker-compose.yml picks the command.
+FROM node:20-bookworm-slim
+ENV TURBO_TELEMETRY_DISABLED=1 NODE_ENV=production
+RUN npm install --global pnpm@12.4.2
+WORKDIR /app
+COPY . .
+RUN pnpm install --frozen-lockfile && pnpm exec turbo run build --filter=@threadcast/web
+EXPOSE 3000
+CMD ["pnpm", "--filter", "@threadcast/server", "start"]

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  type StartedProcess,
+  startRedisServer,
+  startServerProcess,
+  startWorkerProcess,
+  type TestRedis,
+} from '@threadcast/testkit';
+
+const webDist = fileURLToPath(new URL('../apps/web/dist/index.html', import.meta.url));
+
+/**
+ * Starts both ways of running threadcast, each on a free port: the embedded single process (memory engine),
+ * and a server plus a separate worker process sharing a throw-away redis-server. Their URLs reach the
+ * tests through the environment; the returned function stops every process.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  if (!existsSync(webDist)) throw new Error('the web app is not built: run `pnpm build` first (the test command does)');
+  const common = { AGENT_TOKEN_DELAY_MS: '30', SSE_HEARTBEAT_MS: '2000' };
+  const started: (StartedProcess | TestRedis)[] = [];
+  try {
+    const embedded = await startServerProcess(common);
+    started.push(embedded);
+    const redis = await startRedisServer();
+    started.push(redis);
+    const scaled = {
+      ...common,
+      REDIS_URL: redis.url,
+      AUTH_SECRET: 'e2e-secret-that-is-long-enough-for-hs256',
+      AUTH_DEV_LOGIN: '1',
+    };
+    const worker = await startWorkerProcess(scaled);
+    started.push(worker);
+    const server = await startServerProcess({ ...scaled, EMBEDDED_WORKER: '0' });
+    started.push(server);
+    process.env.E2E_EMBEDDED_URL = embedded.url;
+    process.env.E2E_REDIS_URL = server.url;
+  } catch (error) {
+    await Promise.allSettled(started.map((p) => p.stop()));
+    throw error;
+  }
+  return async () => {
+    await Promise.allSettled(started.map((p) => p.stop()));
+  };
+}

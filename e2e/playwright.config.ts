@@ -1,0 +1,36 @@
+import { defineConfig } from '@playwright/test';
+import type { Engine, EngineOption } from './fixtures.ts';
+
+const CI = Boolean(process.env.CI);
+
+export default defineConfig<EngineOption>({
+  testDir: './tests',
+  globalSetup: './global-setup.ts',
+  fullyParallel: true,
+  forbidOnly: CI,
+  retries: CI ? 1 : 0,
+  workers: 2,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
+  use: {
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's Chromium: Playwright cannot download its own browser here.
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  projects: [
+    { name: 'embedded', use: { engine: 'embedded' satisfies Engine } },
+    { name: 'redis', use: { engine: 'redis' satisfies Engine } },
+  ],
+});
