@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { createAppRouter, createContextFactory } from '@threadcast/api';
 import { createAgent, runWorker } from '@threadcast/runner';
-import { openBackend } from '@threadcast/store/backend';
+import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
 import { configureAuth } from './auth.ts';
 import { readEnv } from './env.ts';
@@ -10,14 +10,7 @@ import { createHttpServer } from './http-server.ts';
 const env = readEnv();
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-server' } });
 
-const backend = openBackend({
-  redisUrl: env.REDIS_URL,
-  keyPrefix: env.REDIS_KEY_PREFIX,
-  historyLimit: env.HISTORY_LIMIT,
-  historyTtlSeconds: env.HISTORY_TTL_SECONDS,
-  maxQueuedPerSubscriber: env.SUBSCRIBER_MAX_QUEUED,
-  logger,
-});
+const backend = openBackend({ ...backendConfigFromEnv(env), logger });
 const { tokens, devLoginEnabled } = configureAuth(env, logger);
 
 const server = createHttpServer({
@@ -36,6 +29,7 @@ const worker = embeddedWorker
       agent: createAgent({ name: env.AGENT, tokenDelayMs: env.AGENT_TOKEN_DELAY_MS }),
       logger,
       concurrency: env.WORKER_CONCURRENCY,
+      shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
       signal: stopWorker.signal,
     })
   : Promise.resolve();

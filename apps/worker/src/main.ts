@@ -1,18 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { createAgent, runWorker } from '@threadcast/runner';
-import { openBackend } from '@threadcast/store/backend';
+import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
 import { readEnv } from './env.ts';
 
 const env = readEnv();
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-worker' } });
-const backend = openBackend({
-  redisUrl: env.REDIS_URL,
-  keyPrefix: env.REDIS_KEY_PREFIX,
-  historyLimit: env.HISTORY_LIMIT,
-  historyTtlSeconds: env.HISTORY_TTL_SECONDS,
-  logger,
-});
+const backend = openBackend({ ...backendConfigFromEnv(env), logger });
 
 const stop = new AbortController();
 const worker = runWorker({

@@ -3,3 +3,4 @@ export { type AgentConfig, type AgentName, agentNames, createAgent } from './cre
 export { DemoAgent, type DemoAgentConfig, demoReply, tokenize } from './demo-agent.ts';
 export { executeRun, type RunOutcome } from './execute-run.ts';
 export { type RunWorkerOptions, runWorker } from './run-worker.ts';
+export { logLevelSchema, workerEnvShape } from './worker-env.ts';

@@ -28,6 +28,8 @@ export interface Backend {
   close(): Promise<void>;
 }
 
+export { backendConfigFromEnv, backendEnvShape } from './backend-env.ts';
+
 export function openBackend(config: BackendConfig): Backend {
   const logger = config.logger ?? silentLogger;
   if (!config.redisUrl) {

@@ -1,4 +1,5 @@
 import type { ThreadId, UserId } from '@threadcast/contract';
+import { newId } from './ids.ts';
 
 export interface ThreadRecord {
   threadId: ThreadId;
@@ -13,4 +14,9 @@ export interface ThreadStore {
   get(threadId: ThreadId): Promise<ThreadRecord | null>;
   /** The owner's threads, newest first (at most `limit`, default 100). */
   listByOwner(ownerId: UserId, options?: { limit?: number }): Promise<ThreadRecord[]>;
+}
+
+/** A new thread of `ownerId`, with a fresh id, created now. */
+export function newThreadRecord(input: { ownerId: UserId; title: string }): ThreadRecord {
+  return { threadId: newId(), ownerId: input.ownerId, title: input.title, createdAt: Date.now() };
 }

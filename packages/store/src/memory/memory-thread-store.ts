@@ -1,18 +1,12 @@
 import type { ThreadId, UserId } from '@threadcast/contract';
-import { newId } from '../ids.ts';
-import type { ThreadRecord, ThreadStore } from '../thread-store.ts';
+import { newThreadRecord, type ThreadRecord, type ThreadStore } from '../thread-store.ts';
 
 export class MemoryThreadStore implements ThreadStore {
   private readonly threads = new Map<ThreadId, ThreadRecord>();
   private readonly byOwner = new Map<UserId, ThreadRecord[]>();
 
   async create(input: { ownerId: UserId; title: string }): Promise<ThreadRecord> {
-    const record: ThreadRecord = {
-      threadId: newId(),
-      ownerId: input.ownerId,
-      title: input.title,
-      createdAt: Date.now(),
-    };
+    const record = newThreadRecord(input);
     this.threads.set(record.threadId, record);
     const owned = this.byOwner.get(input.ownerId) ?? [];
     owned.push(record);

@@ -1,7 +1,6 @@
 import type { ThreadId, UserId } from '@threadcast/contract';
 import type { Redis } from 'ioredis';
-import { newId } from '../ids.ts';
-import type { ThreadRecord, ThreadStore } from '../thread-store.ts';
+import { newThreadRecord, type ThreadRecord, type ThreadStore } from '../thread-store.ts';
 import type { StoreKeys } from './keys.ts';
 
 export class RedisThreadStore implements ThreadStore {
@@ -11,12 +10,7 @@ export class RedisThreadStore implements ThreadStore {
   ) {}
 
   async create(input: { ownerId: UserId; title: string }): Promise<ThreadRecord> {
-    const record: ThreadRecord = {
-      threadId: newId(),
-      ownerId: input.ownerId,
-      title: input.title,
-      createdAt: Date.now(),
-    };
+    const record = newThreadRecord(input);
     await this.redis
       .multi()
       .hset(this.keys.thread(record.threadId), {

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import type { BackendConfig } from './open-backend.ts';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Environment variables that choose and tune the engines, shared by every app's `env.ts`. */
+export const backendEnvShape = {
+  /** Without it, everything lives in one process on the memory engine. */
+  REDIS_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url({ protocol: /^rediss?$/ }).optional()),
+  REDIS_KEY_PREFIX: z.string().default('threadcast:'),
+  HISTORY_LIMIT: int(1, 1_000_000).default(1_000),
+  HISTORY_TTL_SECONDS: int(0, 31_536_000).default(86_400),
+  SUBSCRIBER_MAX_QUEUED: int(1, 10_000_000).default(10_000),
+};
+
+const backendEnvSchema = z.object(backendEnvShape);
+
+export function backendConfigFromEnv(env: z.infer<typeof backendEnvSchema>): BackendConfig {
+  return {
+    redisUrl: env.REDIS_URL,
+    keyPrefix: env.REDIS_KEY_PREFIX,
+    historyLimit: env.HISTORY_LIMIT,
+    historyTtlSeconds: env.HISTORY_TTL_SECONDS,
+    maxQueuedPerSubscriber: env.SUBSCRIBER_MAX_QUEUED,
+  };
+}
