@@ -94,7 +94,7 @@ case "${1:-}" in
     say "docker-compose.yml"
     docker-compose -f docker-compose.yml config --quiet
     say "end-to-end tests in Chromium"
-    pnpm --filter @threadcast/e2e test | tee -a "$log"
+    pnpm --filter @threadcast/e2e e2e | tee -a "$log"
     # Every suite passed (a failure stops this script): add up what the runners counted.
     passed=$(awk '/Tests +[0-9]+ passed/ { for (i = 1; i < NF; i++) if ($(i + 1) == "passed") n += $i }
                   /^ +[0-9]+ passed \(/ { n += $1 } END { print n + 0 }' "$log")
