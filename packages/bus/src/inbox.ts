@@ -45,10 +45,6 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
     resolve?.({ value: undefined, done: true });
   }
 
-  get size(): number {
-    return this.items.length - this.head;
-  }
-
   next(): Promise<IteratorResult<T>> {
     if (this.head < this.items.length) {
       const value = this.items[this.head] as T;

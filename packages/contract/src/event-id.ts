@@ -9,7 +9,6 @@ export interface EventPosition {
   seq: number;
 }
 
-const EPOCH_PATTERN = /^[a-z0-9]{1,16}$/;
 const EVENT_ID_PATTERN = /^([a-z0-9]{1,16}):([1-9][0-9]{0,15})$/;
 
 /** The SSE `id:` of an event: `<epoch>:<seq>`, e.g. `k3j9x0:42`. */
@@ -29,8 +28,4 @@ export function parseEventId(id: string): EventPosition | null {
   if (!match?.[1] || !match[2]) return null;
   const seq = Number(match[2]);
   return Number.isSafeInteger(seq) ? { epoch: match[1], seq } : null;
-}
-
-export function isEpoch(value: string): boolean {
-  return EPOCH_PATTERN.test(value);
 }
