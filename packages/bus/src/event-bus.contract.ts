@@ -118,7 +118,7 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       }
     });
 
-    it('starts at the oldest retained event when asked for none or for another epoch', async () => {
+    it('starts at the oldest retained event when asked for none', async () => {
       const bus = await open({ historyLimit: 3 });
       const thread = threadId();
       const published = ['1', '2', '3', '4', '5'];
@@ -129,14 +129,64 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       expect(retained).toEqual(published.slice(-retained.length));
       const fromStart = await take((signal) => bus.subscribe(thread, { after: null, signal }), retained.length);
       expect(fromStart.map((e) => e.event.content)).toEqual(retained);
-      const fromOtherEpoch = await take(
-        (signal) => bus.subscribe(thread, { after: { epoch: 'gone', seq: 4 }, signal }),
-        retained.length,
-      );
-      expect(fromOtherEpoch.map((e) => e.event.content)).toEqual(retained);
       const lastTwo = await bus.history(thread, { limit: 2 });
       expect(lastTwo.map((e) => e.event.content)).toEqual(['4', '5']);
       expect(await bus.history(threadId())).toEqual([]);
+    });
+
+    it('announces a reset before replaying when history was trimmed past the position', async () => {
+      const bus = await open({ historyLimit: 3 });
+      const thread = threadId();
+      const first = await bus.publish(token(thread, '1'));
+      for (let i = 2; i <= 300; i += 1) await bus.publish(token(thread, String(i)));
+      const retained = await bus.history(thread);
+      const oldest = retained[0]?.position.seq ?? 0;
+      expect(oldest).toBeGreaterThan(2);
+      const events = await take((signal) => bus.subscribe(thread, { after: first.position, signal }), 2);
+      expect(events[0]?.event).toMatchObject({ type: 'status', content: { state: 'reset' } });
+      expect(events[0]?.id).toBe(`${first.position.epoch}:${oldest - 1}`);
+      expect(events[1]?.position.seq).toBe(oldest);
+    });
+
+    it('announces a reset before replaying a position of another epoch, even with nothing retained', async () => {
+      const bus = await open();
+      const thread = threadId();
+      for (const text of ['1', '2']) await bus.publish(token(thread, text));
+      const replayed = await take((signal) => bus.subscribe(thread, { after: { epoch: 'gone', seq: 9 }, signal }), 3);
+      expect(replayed.map((e) => e.event.type)).toEqual(['status', 'token', 'token']);
+      expect(replayed[0]?.event.content).toMatchObject({ state: 'reset' });
+      expect(replayed[0]?.id).toBe(`${replayed[1]?.position.epoch}:0`);
+
+      const empty = threadId();
+      const sub = listen((signal) => bus.subscribe(empty, { after: { epoch: 'gone', seq: 9 }, signal }));
+      const [reset] = await sub.until(1);
+      expect(reset?.event).toMatchObject({ type: 'status', content: { state: 'reset' } });
+      const next = await bus.publish(token(empty, 'fresh'));
+      expect(reset?.id).toBe(`${next.position.epoch}:0`);
+      const [, fresh] = await sub.until(2);
+      sub.stop();
+      await sub.done;
+      expect(fresh?.event.content).toBe('fresh');
+      expect(sub.events).toHaveLength(2);
+    });
+
+    it('stores a retried publish once and answers with its first position', async () => {
+      const bus = await open();
+      const thread = threadId();
+      const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
+      await expect.poll(() => bus.stats().subscribers).toBe(1);
+      const run = { producer: 'run-1', sequence: 1 };
+      const first = await bus.publish(token(thread, 'a'), { idempotency: run });
+      const retried = await bus.publish(token(thread, 'a'), { idempotency: run });
+      const second = await bus.publish(token(thread, 'b'), { idempotency: { producer: 'run-1', sequence: 2 } });
+      const otherRun = await bus.publish(token(thread, 'c'), { idempotency: { producer: 'run-2', sequence: 1 } });
+      expect(retried.id).toBe(first.id);
+      expect([second.position.seq, otherRun.position.seq]).toEqual([2, 3]);
+      await sub.until(3);
+      sub.stop();
+      await sub.done;
+      expect(sub.events.map((e) => e.event.content)).toEqual(['a', 'b', 'c']);
+      expect((await bus.history(thread)).map((e) => e.event.content)).toEqual(['a', 'b', 'c']);
     });
 
     it('releases everything after many subscribe and abort cycles', async () => {

@@ -17,6 +17,15 @@ export interface SubscribeOptions {
   signal: AbortSignal;
 }
 
+export interface PublishOptions {
+  /**
+   * Makes a retried publish safe: events of one `producer` (e.g. a run) carry increasing `sequence`
+   * numbers, and an event whose sequence is not above the last one accepted for its producer is a
+   * duplicate: it is not stored again, and `publish` answers with the position it got the first time.
+   */
+  idempotency?: { producer: string; sequence: number };
+}
+
 export interface BusStats {
   /** Open subscriptions in this process. */
   subscribers: number;
@@ -30,10 +39,12 @@ export interface BusStats {
  * Guarantees, for each thread: `publish` gives every event the next position (`seq` + 1) in one history;
  * a subscription yields events in that order, each at most once, with no gap while the events are
  * retained: it joins the live feed before reading history and fills any jump in positions from history.
- * History is bounded (per-engine retention); what fell out of it is not replayed.
+ * History is bounded (per-engine retention). When it cannot fill a gap (trimmed past the subscriber's
+ * position, or lost), the subscription yields a `status` event `{ state: 'reset', reason }` and goes on
+ * with what is retained: a gap is never silent.
  */
 export interface EventBus {
-  publish(event: StreamEvent): Promise<StoredEvent>;
+  publish(event: StreamEvent, options?: PublishOptions): Promise<StoredEvent>;
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent>;
   /** The newest retained events of a thread, oldest first (at most `limit`, default: all retained). */
   history(threadId: ThreadId, options?: { limit?: number }): Promise<StoredEvent[]>;

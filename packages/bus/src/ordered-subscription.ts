@@ -1,18 +1,31 @@
-import type { EventPosition } from '@threadcast/contract';
+import { type EventPosition, formatEventId, type ThreadId } from '@threadcast/contract';
 import type { StoredEvent } from './event-bus.ts';
 import { Inbox } from './inbox.ts';
 
+/** Delivered by an engine when its live feed may have missed events (after a reconnect): read history again. */
+export const RESYNC = Symbol('resync');
+export type LiveItem = StoredEvent | typeof RESYNC;
+
+export interface ThreadLogRead {
+  /** The thread's current epoch, or null when it has no history at all. */
+  epoch: string | null;
+  /** Retained events after the position asked for (all retained for null or another epoch), oldest first. */
+  events: StoredEvent[];
+}
+
 export interface OrderedSubscriptionSource {
-  /** Starts delivering live events to `deliver`; resolves once joined, with the function that leaves. */
-  join(deliver: (event: StoredEvent) => void): Promise<() => void>;
-  /** Retained events after `after` (all retained when `after` is null or of another epoch), oldest first. */
-  readAfter(after: EventPosition | null): Promise<StoredEvent[]>;
+  threadId: ThreadId;
+  /** Starts delivering live items to `deliver`; resolves once joined, with the function that leaves. */
+  join(deliver: (item: LiveItem) => void): Promise<() => void>;
+  readAfter(after: EventPosition | null): Promise<ThreadLogRead>;
+  /** The thread's epoch and last seq, starting a new history if it has none. */
+  head(): Promise<EventPosition>;
 }
 
 export interface OrderedSubscriptionOptions {
   after: EventPosition | null;
   signal: AbortSignal;
-  /** Live events that may wait for the consumer before it is cut off as a slow consumer. */
+  /** Live items that may wait for the consumer before it is cut off as a slow consumer. */
   maxQueued: number;
 }
 
@@ -21,10 +34,29 @@ function isAfter(event: StoredEvent, cursor: EventPosition | null): boolean {
   return event.position.seq > cursor.seq;
 }
 
+/** Why `next` cannot follow `cursor` directly, or null if it can. */
+function discontinuity(cursor: EventPosition | null, next: EventPosition): string | null {
+  if (cursor === null) return null;
+  if (next.epoch !== cursor.epoch) return 'the thread history was lost; replaying what is retained now';
+  if (next.seq > cursor.seq + 1) return 'the thread history was trimmed past your position; replaying what is retained';
+  return null;
+}
+
+/** A `status` `reset` notice placed just before `position`, so resuming from its id replays from there. */
+function resetNotice(threadId: ThreadId, position: EventPosition, reason: string): StoredEvent {
+  const before = { epoch: position.epoch, seq: position.seq - 1 };
+  return {
+    id: formatEventId(before),
+    position: before,
+    event: { type: 'status', threadId, ts: Date.now(), content: { state: 'reset', reason } },
+  };
+}
+
 /**
  * Joins the live feed first, then replays history after `after`, then hands over to live events,
  * skipping what was already yielded and filling any jump in positions from history. Joining before
- * reading closes the race in which an event published between the two would be lost.
+ * reading closes the race in which an event published between the two would be lost. Where history
+ * cannot fill the gap (trimmed or lost), a `status` `reset` notice comes before what is retained.
  */
 export async function* orderedSubscription(
   source: OrderedSubscriptionSource,
@@ -32,29 +64,46 @@ export async function* orderedSubscription(
 ): AsyncGenerator<StoredEvent, void, undefined> {
   const { signal } = options;
   if (signal.aborted) return;
-  const inbox = new Inbox<StoredEvent>(options.maxQueued, signal);
-  const leave = await source.join((event) => inbox.push(event));
-  try {
-    let cursor = options.after;
-    const replay = async function* (): AsyncGenerator<StoredEvent> {
-      for (const event of await source.readAfter(cursor)) {
-        if (signal.aborted) return;
-        if (!isAfter(event, cursor)) continue;
-        cursor = event.position;
-        yield event;
-      }
-    };
+  const inbox = new Inbox<LiveItem>(options.maxQueued, signal);
+  const leave = await source.join((item) => inbox.push(item));
+  let cursor = options.after;
 
-    yield* replay();
-    for await (const event of inbox) {
-      if (!isAfter(event, cursor)) continue;
-      const jumped = cursor !== null && event.position.epoch === cursor.epoch && event.position.seq > cursor.seq + 1;
-      if (jumped) {
-        yield* replay();
-        if (!isAfter(event, cursor)) continue;
+  function* advance(event: StoredEvent): Generator<StoredEvent> {
+    const reason = discontinuity(cursor, event.position);
+    if (reason) yield resetNotice(source.threadId, event.position, reason);
+    cursor = event.position;
+    yield event;
+  }
+
+  async function* replay(): AsyncGenerator<StoredEvent> {
+    const read = await source.readAfter(cursor);
+    for (const event of read.events) {
+      if (signal.aborted) return;
+      if (isAfter(event, cursor)) yield* advance(event);
+    }
+    if (read.events.length === 0 && cursor !== null && read.epoch !== cursor.epoch) {
+      // Nothing retained in the history the client knew: say so now rather than at the next event.
+      const head = await source.head();
+      if (head.epoch !== cursor.epoch) {
+        yield resetNotice(source.threadId, { epoch: head.epoch, seq: head.seq + 1 }, 'the thread history was lost');
+        cursor = head;
       }
-      cursor = event.position;
-      yield event;
+    }
+  }
+
+  try {
+    yield* replay();
+    for await (const item of inbox) {
+      if (item === RESYNC) {
+        yield* replay();
+        continue;
+      }
+      if (!isAfter(item, cursor)) continue;
+      if (cursor !== null && item.position.epoch === cursor.epoch && item.position.seq > cursor.seq + 1) {
+        yield* replay();
+        if (!isAfter(item, cursor)) continue;
+      }
+      yield* advance(item);
     }
   } finally {
     inbox.end();

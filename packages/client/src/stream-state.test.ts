@@ -57,6 +57,22 @@ describe('applyStreamEvent', () => {
     expect(failed).toMatchObject({ runState: 'error', error: 'model went away' });
   });
 
+  it('starts over on a reset notice and rebuilds from the replay that follows', () => {
+    const state = applyAll(run('r1', ['a', 'b']).slice(0, 3));
+    const reset = applyStreamEvent(state, 'new:0', {
+      type: 'status',
+      threadId,
+      ts,
+      content: { state: 'reset', reason: 'the thread history was lost' },
+    });
+    expect(reset).toMatchObject({ runId: null, runState: 'idle', text: '', reset: 'the thread history was lost' });
+    const replayed = run('r1', ['a', 'b']).map(([id, event]): [string, StreamEvent] => [
+      id.replace('ep', 'new'),
+      event,
+    ]);
+    expect(applyAll(replayed, reset)).toMatchObject({ runState: 'done', text: 'ab', complete: true, reset: null });
+  });
+
   it('applies an event of a new epoch (history was lost) even with a lower seq', () => {
     const state = applyAll(run('r1', ['a']).slice(0, 3));
     const next = applyStreamEvent(state, 'other:1', { type: 'token', threadId, ts, runId: 'r1', content: 'b' });

@@ -14,6 +14,8 @@ export interface StreamState {
   error: string | null;
   /** On `done`: whether the tokens received add up to the reported text and count (nothing missed or doubled). */
   complete: boolean | null;
+  /** Why the stream last had to start over from retained history (`status` `reset`), until the next run. */
+  reset: string | null;
 }
 
 export const initialStreamState: StreamState = {
@@ -24,6 +26,7 @@ export const initialStreamState: StreamState = {
   lastEventId: null,
   error: null,
   complete: null,
+  reset: null,
 };
 
 function isAlreadySeen(lastEventId: string | null, id: string): boolean {
@@ -35,7 +38,7 @@ function isAlreadySeen(lastEventId: string | null, id: string): boolean {
 }
 
 function startRun(state: StreamState, runId: string, runState: RunState): StreamState {
-  return { ...state, runId, runState, text: '', tokenCount: 0, error: null, complete: null };
+  return { ...state, runId, runState, text: '', tokenCount: 0, error: null, complete: null, reset: null };
 }
 
 /**
@@ -47,10 +50,17 @@ export function applyStreamEvent(state: StreamState, id: string, event: StreamEv
   const runId = event.runId ?? null;
   let next = runId !== null && runId !== state.runId ? startRun(state, runId, 'queued') : state;
   switch (event.type) {
-    case 'status':
-      next = event.content.runId !== next.runId ? startRun(next, event.content.runId, event.content.state) : next;
-      next = { ...next, runState: event.content.state };
+    case 'status': {
+      const { content } = event;
+      if (content.state === 'reset') {
+        // What follows is replayed from retained history: rebuild the view from it.
+        next = { ...initialStreamState, reset: content.reason };
+        break;
+      }
+      next = content.runId !== next.runId ? startRun(next, content.runId, content.state) : next;
+      next = { ...next, runState: content.state };
       break;
+    }
     case 'token':
       next = { ...next, runState: 'running', text: next.text + event.content, tokenCount: next.tokenCount + 1 };
       break;

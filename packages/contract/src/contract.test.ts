@@ -13,9 +13,10 @@ describe('event ids', () => {
   it('round-trips a position through its SSE id', () => {
     expect(formatEventId({ epoch: 'k3j9x0', seq: 42 })).toBe('k3j9x0:42');
     expect(parseEventId('k3j9x0:42')).toEqual({ epoch: 'k3j9x0', seq: 42 });
+    expect(parseEventId('k3j9x0:0')).toEqual({ epoch: 'k3j9x0', seq: 0 });
   });
 
-  it.each(['', '42', 'k3j9x0:', 'k3j9x0:0', 'k3j9x0:-1', 'K3J:1', 'a:b:1', 'a:1\n', 'a:99999999999999999'])(
+  it.each(['', '42', 'k3j9x0:', 'k3j9x0:00', 'k3j9x0:-1', 'K3J:1', 'a:b:1', 'a:1\n', 'a:99999999999999999'])(
     'rejects %j',
     (id) => {
       expect(parseEventId(id)).toBeNull();
@@ -30,6 +31,7 @@ describe('StreamEvent', () => {
     const events = [
       { type: 'token', threadId: 't1', content: 'héllo 你好 🚀', ts },
       { type: 'status', threadId: 't1', content: { state: 'queued', runId: 'r1' }, ts, runId: 'r1' },
+      { type: 'status', threadId: 't1', content: { state: 'reset', reason: 'history lost' }, ts },
       { type: 'delta', threadId: 't1', content: { tool: 'search', args: { q: 'x' } }, ts },
       { type: 'done', threadId: 't1', content: { runId: 'r1', text: 'hi', tokenCount: 1 }, ts },
       { type: 'error', threadId: 't1', content: { message: 'boom' }, ts },

@@ -9,9 +9,12 @@ export interface EventPosition {
   seq: number;
 }
 
-const EVENT_ID_PATTERN = /^([a-z0-9]{1,16}):([1-9][0-9]{0,15})$/;
+const EVENT_ID_PATTERN = /^([a-z0-9]{1,16}):(0|[1-9][0-9]{0,15})$/;
 
-/** The SSE `id:` of an event: `<epoch>:<seq>`, e.g. `k3j9x0:42`. */
+/**
+ * The SSE `id:` of an event: `<epoch>:<seq>`, e.g. `k3j9x0:42`. `<epoch>:0` stands before the first event of
+ * an epoch (a `reset` notice carries it).
+ */
 export const eventIdSchema = z
   .string()
   .max(40)

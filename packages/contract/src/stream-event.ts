@@ -17,11 +17,24 @@ const base = {
 
 export const tokenEventSchema = z.object({ ...base, type: z.literal('token'), content: z.string() });
 
-export const statusContentSchema = z.object({
+/** A run changed state. */
+export const runStatusContentSchema = z.object({
   state: runStateSchema,
   runId: runIdSchema,
   reason: z.string().optional(),
 });
+
+/**
+ * The stream could not continue exactly where the client left off (its history was trimmed past the
+ * client's position, or lost): what follows is what is still retained.
+ */
+export const resetStatusContentSchema = z.object({
+  state: z.literal('reset'),
+  reason: z.string(),
+});
+
+export const statusContentSchema = z.union([runStatusContentSchema, resetStatusContentSchema]);
+export type StatusContent = z.infer<typeof statusContentSchema>;
 
 export const statusEventSchema = z.object({ ...base, type: z.literal('status'), content: statusContentSchema });
 

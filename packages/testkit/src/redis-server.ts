@@ -7,8 +7,27 @@ import { freePort } from './free-port.ts';
 export interface TestRedis extends AsyncDisposable {
   url: string;
   port: number;
-  process: StartedProcess;
+  readonly process: StartedProcess;
+  /** Kills the server (SIGKILL: no goodbye to clients) and starts a new, empty one on the same port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+function spawnRedis(port: number, dir: string): StartedProcess {
+  return startProcess('redis-server', [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--protected-mode',
+    'yes',
+  ]);
 }
 
 /**
@@ -20,20 +39,7 @@ export async function startRedisServer(): Promise<TestRedis> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
-    const proc = startProcess('redis-server', [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      '--protected-mode',
-      'yes',
-    ]);
+    let proc = spawnRedis(port, dir);
     try {
       await proc.waitForLine(/Ready to accept connections/, 15_000);
     } catch (error) {
@@ -45,7 +51,20 @@ export async function startRedisServer(): Promise<TestRedis> {
       await proc.stop('SIGTERM');
       await rm(dir, { recursive: true, force: true });
     };
-    return { url: `redis://127.0.0.1:${port}`, port, process: proc, stop, [Symbol.asyncDispose]: stop };
+    return {
+      url: `redis://127.0.0.1:${port}`,
+      port,
+      get process() {
+        return proc;
+      },
+      async restart() {
+        await proc.stop('SIGKILL');
+        proc = spawnRedis(port, dir);
+        await proc.waitForLine(/Ready to accept connections/, 15_000);
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
   }
   await rm(dir, { recursive: true, force: true });
   throw lastError;

@@ -7,8 +7,8 @@ import {
 } from '@threadcast/contract';
 import { newEpoch } from '../epoch.ts';
 import { InvalidEventError } from '../errors.ts';
-import type { BusStats, Closable, EventBus, StoredEvent, SubscribeOptions } from '../event-bus.ts';
-import { orderedSubscription } from '../ordered-subscription.ts';
+import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
+import { type LiveItem, orderedSubscription } from '../ordered-subscription.ts';
 
 export interface MemoryEventBusConfig {
   /** Events kept per thread for replay (default 1,000). */
@@ -21,7 +21,9 @@ interface ThreadLog {
   epoch: string;
   seq: number;
   events: StoredEvent[];
-  listeners: Set<(event: StoredEvent) => void>;
+  listeners: Set<(item: LiveItem) => void>;
+  /** Last accepted sequence and its stored event, per idempotent producer. */
+  producers: Map<string, { sequence: number; stored: StoredEvent }>;
 }
 
 /** The embedded engine: every thread's history and subscribers live in this process. */
@@ -36,15 +38,19 @@ export class MemoryEventBus implements EventBus, Closable {
     this.maxQueued = positiveInteger(config.maxQueuedPerSubscriber ?? 10_000, 'maxQueuedPerSubscriber');
   }
 
-  async publish(event: StreamEvent): Promise<StoredEvent> {
+  async publish(event: StreamEvent, options: PublishOptions = {}): Promise<StoredEvent> {
     const parsed = streamEventSchema.safeParse(event);
     if (!parsed.success) throw new InvalidEventError(`invalid event: ${parsed.error.message}`);
     const log = this.log(event.threadId);
+    const { idempotency } = options;
+    const previous = idempotency ? log.producers.get(idempotency.producer) : undefined;
+    if (idempotency && previous && idempotency.sequence <= previous.sequence) return previous.stored;
     log.seq += 1;
     const position = { epoch: log.epoch, seq: log.seq };
     const stored: StoredEvent = { id: formatEventId(position), position, event: parsed.data };
     log.events.push(stored);
     if (log.events.length > this.historyLimit) log.events.shift();
+    if (idempotency) log.producers.set(idempotency.producer, { sequence: idempotency.sequence, stored });
     for (const listener of log.listeners) listener(stored);
     return stored;
   }
@@ -52,6 +58,7 @@ export class MemoryEventBus implements EventBus, Closable {
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
     return orderedSubscription(
       {
+        threadId,
         join: async (deliver) => {
           const log = this.log(threadId);
           log.listeners.add(deliver);
@@ -60,7 +67,14 @@ export class MemoryEventBus implements EventBus, Closable {
             if (log.listeners.delete(deliver)) this.subscribers -= 1;
           };
         },
-        readAfter: async (after) => this.readAfter(threadId, after),
+        readAfter: async (after) => ({
+          epoch: this.threads.get(threadId)?.epoch ?? null,
+          events: this.readAfter(threadId, after),
+        }),
+        head: async () => {
+          const log = this.log(threadId);
+          return { epoch: log.epoch, seq: log.seq };
+        },
       },
       { after: options.after, signal: options.signal, maxQueued: this.maxQueued },
     );
@@ -92,7 +106,7 @@ export class MemoryEventBus implements EventBus, Closable {
   private log(threadId: ThreadId): ThreadLog {
     let log = this.threads.get(threadId);
     if (!log) {
-      log = { epoch: newEpoch(), seq: 0, events: [], listeners: new Set() };
+      log = { epoch: newEpoch(), seq: 0, events: [], listeners: new Set(), producers: new Map() };
       this.threads.set(threadId, log);
     }
     return log;

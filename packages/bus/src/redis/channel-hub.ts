@@ -10,16 +10,26 @@ interface Channel<T> {
  * Shares one subscriber connection among all local subscribers: a channel is subscribed when its first
  * listener joins and unsubscribed when its last one leaves, and each message is decoded once, however
  * many listeners it reaches.
+ *
+ * After a reconnect it subscribes every channel again itself and only then hands each listener
+ * `resync`: ioredis may report `ready` before its own resubscription completes, and whatever was
+ * published while the connection was down never arrives, so listeners must read it from history.
  */
 export class ChannelHub<T> {
   private readonly channels = new Map<string, Channel<T>>();
+  private connectedBefore = false;
 
   constructor(
     private readonly connection: Redis,
     private readonly decode: (channel: string, message: string) => T | null,
+    private readonly resync: T,
     private readonly logger: Logger,
   ) {
     connection.on('message', (channel: string, message: string) => this.dispatch(channel, message));
+    connection.on('ready', () => {
+      if (this.connectedBefore) void this.resubscribe();
+      this.connectedBefore = true;
+    });
   }
 
   async join(name: string, listener: (message: T) => void): Promise<() => void> {
@@ -34,6 +44,7 @@ export class ChannelHub<T> {
       if (!joined.listeners.delete(listener) || joined.listeners.size > 0) return;
       if (this.channels.get(name) !== joined) return;
       this.channels.delete(name);
+      if (this.connection.status !== 'ready') return;
       this.connection.unsubscribe(name).catch((error: unknown) => {
         this.logger.warn({ err: error, channel: name }, 'unsubscribe failed');
       });
@@ -41,6 +52,8 @@ export class ChannelHub<T> {
     try {
       await joined.subscribed;
     } catch (error) {
+      // Let the next joiner try again rather than inherit this failure.
+      if (this.channels.get(name) === joined) this.channels.delete(name);
       leave();
       throw error;
     }
@@ -51,6 +64,21 @@ export class ChannelHub<T> {
     let listeners = 0;
     for (const channel of this.channels.values()) listeners += channel.listeners.size;
     return { channels: this.channels.size, listeners };
+  }
+
+  private async resubscribe(): Promise<void> {
+    const names = [...this.channels.keys()];
+    try {
+      if (names.length > 0) await this.connection.subscribe(...names);
+    } catch (error) {
+      // The connection dropped again; the next `ready` retries.
+      this.logger.warn({ err: error, channels: names.length }, 'resubscribe failed');
+      return;
+    }
+    this.logger.info({ channels: names.length }, 'resubscribed after reconnect');
+    for (const name of names) {
+      for (const listener of this.channels.get(name)?.listeners ?? []) listener(this.resync);
+    }
   }
 
   private dispatch(name: string, message: string): void {

@@ -7,7 +7,11 @@
 -- ARGV[3]  epoch to start with if the thread has no history
 -- ARGV[4]  history length to keep (approximate MAXLEN)
 -- ARGV[5]  seconds the history lives after its last event (0: forever)
--- Returns  { epoch, seq } of the new event; publishes {"id":"<epoch>:<seq>","event":<event JSON>}
+-- ARGV[6]  idempotent producer ('' for none), e.g. a run id
+-- ARGV[7]  the producer's sequence number of this event
+-- Returns  { epoch, seq, duplicate } of the event; a new event is published as
+--          {"id":"<epoch>:<seq>","event":<event JSON>}, a duplicate (sequence not above the producer's
+--          last) is neither stored nor published, and its first position is returned with duplicate = 1
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   -- A thread without meta starts a new history: drop any orphaned stream so ids restart cleanly.
@@ -15,7 +19,20 @@ if not epoch then
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch)
 end
+local producer = ARGV[6]
+if producer ~= '' then
+  local last = redis.call('HGET', KEYS[1], 'p:' .. producer)
+  if last then
+    local sep = string.find(last, ':', 1, true)
+    if tonumber(ARGV[7]) <= tonumber(string.sub(last, 1, sep - 1)) then
+      return { epoch, tonumber(string.sub(last, sep + 1)), 1 }
+    end
+  end
+end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+if producer ~= '' then
+  redis.call('HSET', KEYS[1], 'p:' .. producer, ARGV[7] .. ':' .. seq)
+end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'event', ARGV[2])
 local ttl = tonumber(ARGV[5])
 if ttl > 0 then
@@ -23,4 +40,4 @@ if ttl > 0 then
   redis.call('EXPIRE', KEYS[2], ttl)
 end
 redis.call('PUBLISH', ARGV[1], '{"id":"' .. epoch .. ':' .. seq .. '","event":' .. ARGV[2] .. '}')
-return { epoch, seq }
+return { epoch, seq, 0 }

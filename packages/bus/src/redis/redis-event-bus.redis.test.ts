@@ -125,3 +125,62 @@ describe('RedisEventBus', () => {
     expect(after.position.epoch).not.toBe(before.position.epoch);
   });
 });
+
+describe('RedisEventBus through Redis faults', () => {
+  /** Publishes once Redis answers again (the connection reconnects with backoff after a fault). */
+  async function publishWhenBack(bus: RedisEventBus, event: StreamEvent) {
+    let stored: Awaited<ReturnType<RedisEventBus['publish']>> | undefined;
+    await expect
+      .poll(
+        async () => {
+          stored = await bus.publish(event).catch(() => undefined);
+          return stored !== undefined;
+        },
+        { timeout: 10_000, interval: 20 },
+      )
+      .toBe(true);
+    return stored as NonNullable<typeof stored>;
+  }
+
+  it('fills from history what the live feed missed while its connection was down', async () => {
+    const bus = makeBus();
+    const thread = `drop${Date.now()}`;
+    const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
+    await expect.poll(() => numsub(`thread:${thread}`)).toBe(1);
+    const total = 300;
+    for (let i = 1; i <= total; i += 1) {
+      if (i % 60 === 0) await admin.client('KILL', 'TYPE', 'PUBSUB');
+      await bus.publish(token(thread, String(i)));
+    }
+    const events = await sub.until(total, 15_000);
+    sub.stop();
+    await sub.done;
+    expect(events.map((e) => e.event.content)).toEqual(Array.from({ length: total }, (_, i) => String(i + 1)));
+    expect(sub.events).toHaveLength(total);
+  });
+
+  it('announces a reset when Redis restarts without its data, then goes on in the new history', async () => {
+    await using lossy = await startRedisServer();
+    const bus = new RedisEventBus({ url: lossy.url, keyPrefix: uniquePrefix() });
+    opened.push(bus);
+    const thread = `lost${Date.now()}`;
+    const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
+    await expect.poll(() => bus.stats().subscribers).toBe(1);
+    await publishWhenBack(bus, token(thread, 'a'));
+    await publishWhenBack(bus, token(thread, 'b'));
+    await sub.until(2);
+    await lossy.restart();
+    const c = await publishWhenBack(bus, token(thread, 'c'));
+    const events = await sub.until(4, 15_000);
+    sub.stop();
+    await sub.done;
+    expect(events.map((e) => (e.event.type === 'status' ? e.event.content.state : e.event.content))).toEqual([
+      'a',
+      'b',
+      'reset',
+      'c',
+    ]);
+    expect(c.position.seq).toBe(1);
+    expect(events[2]?.id).toBe(`${c.position.epoch}:0`);
+  });
+});

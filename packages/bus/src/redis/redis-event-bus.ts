@@ -10,11 +10,12 @@ import {
 import { Redis, type RedisOptions } from 'ioredis';
 import { newEpoch } from '../epoch.ts';
 import { InvalidEventError } from '../errors.ts';
-import type { BusStats, Closable, EventBus, StoredEvent, SubscribeOptions } from '../event-bus.ts';
+import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
-import { orderedSubscription } from '../ordered-subscription.ts';
+import { type LiveItem, orderedSubscription, RESYNC, type ThreadLogRead } from '../ordered-subscription.ts';
 import { ChannelHub } from './channel-hub.ts';
+import { resilientRedisOptions } from './connection-options.ts';
 import { type BusKeys, busKeys } from './keys.ts';
 
 export interface RedisEventBusConfig {
@@ -48,7 +49,9 @@ interface PublishingRedis extends Redis {
     epoch: string,
     maxLen: number,
     ttlSeconds: number,
-  ): Promise<[string, number]>;
+    producer: string,
+    sequence: number,
+  ): Promise<[epoch: string, seq: number, duplicate: number]>;
 }
 
 /**
@@ -58,7 +61,7 @@ interface PublishingRedis extends Redis {
 export class RedisEventBus implements EventBus, Closable {
   private readonly publisher: PublishingRedis;
   private readonly subscriber: Redis;
-  private readonly hub: ChannelHub<StoredEvent>;
+  private readonly hub: ChannelHub<LiveItem>;
   private readonly keys: BusKeys;
   private readonly historyMaxLen: number;
   private readonly historyTtlSeconds: number;
@@ -80,18 +83,27 @@ export class RedisEventBus implements EventBus, Closable {
     }) as PublishingRedis;
     this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
     // Connects on the first subscription, so a process that only publishes (a worker) holds no subscriber.
-    this.subscriber = new Redis(config.url, {
-      ...config.redisOptions,
-      connectionName: 'threadcast-bus-sub',
-      lazyConnect: true,
-    });
+    this.subscriber = new Redis(
+      config.url,
+      resilientRedisOptions({
+        ...config.redisOptions,
+        connectionName: 'threadcast-bus-sub',
+        lazyConnect: true,
+        autoResubscribe: false,
+      }),
+    );
     for (const connection of [this.publisher, this.subscriber]) {
       connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
     }
-    this.hub = new ChannelHub(this.subscriber, (channel, message) => this.decode(channel, message), this.logger);
+    this.hub = new ChannelHub<LiveItem>(
+      this.subscriber,
+      (channel, message) => this.decode(channel, message),
+      RESYNC,
+      this.logger,
+    );
   }
 
-  async publish(event: StreamEvent): Promise<StoredEvent> {
+  async publish(event: StreamEvent, options: PublishOptions = {}): Promise<StoredEvent> {
     const parsed = streamEventSchema.safeParse(event);
     if (!parsed.success) throw new InvalidEventError(`invalid event: ${parsed.error.message}`);
     const { threadId } = parsed.data;
@@ -103,6 +115,8 @@ export class RedisEventBus implements EventBus, Closable {
       newEpoch(),
       this.historyMaxLen,
       this.historyTtlSeconds,
+      options.idempotency?.producer ?? '',
+      options.idempotency?.sequence ?? 0,
     );
     const position = { epoch, seq: Number(seq) };
     return { id: formatEventId(position), position, event: parsed.data };
@@ -111,8 +125,10 @@ export class RedisEventBus implements EventBus, Closable {
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
     return orderedSubscription(
       {
+        threadId,
         join: (deliver) => this.hub.join(this.keys.channel(threadId), deliver),
         readAfter: (after) => this.readAfter(threadId, after),
+        head: () => this.head(threadId),
       },
       { after: options.after, signal: options.signal, maxQueued: this.maxQueued },
     );
@@ -136,14 +152,26 @@ export class RedisEventBus implements EventBus, Closable {
     await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
   }
 
-  private async readAfter(threadId: ThreadId, after: EventPosition | null): Promise<StoredEvent[]> {
+  private async readAfter(threadId: ThreadId, after: EventPosition | null): Promise<ThreadLogRead> {
     const logKey = this.keys.log(threadId);
     const start = after ? `(${after.seq}-0` : '-';
     let [epoch, entries] = await this.readLog(threadId, (tx) => tx.xrange(logKey, start, '+'));
     if (after && epoch !== null && epoch !== after.epoch) {
       [epoch, entries] = await this.readLog(threadId, (tx) => tx.xrange(logKey, '-', '+'));
     }
-    return this.toStored(threadId, epoch, entries);
+    return { epoch, events: this.toStored(threadId, epoch, entries) };
+  }
+
+  /** The thread's epoch and last seq; a thread without history gets its new epoch now. */
+  private async head(threadId: ThreadId): Promise<EventPosition> {
+    const meta = this.keys.meta(threadId);
+    const tx = this.publisher.multi().hsetnx(meta, 'epoch', newEpoch());
+    if (this.historyTtlSeconds > 0) tx.expire(meta, this.historyTtlSeconds, 'NX');
+    const results = await tx.hmget(meta, 'epoch', 'seq').exec();
+    const fields = results?.at(-1);
+    if (!fields || fields[0]) throw fields?.[0] ?? new Error('redis transaction was aborted');
+    const [epoch, seq] = fields[1] as [string, string | null];
+    return { epoch, seq: Number(seq ?? 0) };
   }
 
   /** Reads the thread's epoch together with some of its entries, in one transaction so they belong together. */
