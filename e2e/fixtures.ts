@@ -8,8 +8,8 @@ export interface EngineOption {
 }
 
 interface Fixtures extends EngineOption {
-  /** Signs in as a fresh user and opens a new thread; resolves with the thread's URL. */
-  openNewThread: (page: Page) => Promise<string>;
+  /** Signs in as a fresh user and opens a new thread (on `origin`, default the project's server); resolves with its URL. */
+  openNewThread: (page: Page, origin?: string) => Promise<string>;
 }
 
 export const test = base.extend<Fixtures>({
@@ -21,8 +21,8 @@ export const test = base.extend<Fixtures>({
   },
   // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this destructuring.
   openNewThread: async ({}, use, testInfo) => {
-    await use(async (page) => {
-      await page.goto('/');
+    await use(async (page, origin) => {
+      await page.goto(origin ?? '/');
       await page.getByLabel('Your name').fill(`user${testInfo.workerIndex}x${Date.now()}`);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('button', { name: 'New thread' }).click();

@@ -7,6 +7,7 @@ import {
   startWorkerProcess,
   type TestRedis,
 } from '@threadcast/testkit';
+import { appEnv, scaledEnv } from './stack-env.ts';
 
 const webDist = fileURLToPath(new URL('../apps/web/dist/index.html', import.meta.url));
 
@@ -17,25 +18,20 @@ const webDist = fileURLToPath(new URL('../apps/web/dist/index.html', import.meta
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(webDist)) throw new Error('the web app is not built: run `pnpm build` first (the test command does)');
-  const common = { AGENT_TOKEN_DELAY_MS: '30', SSE_HEARTBEAT_MS: '2000' };
   const started: (StartedProcess | TestRedis)[] = [];
   try {
-    const embedded = await startServerProcess(common);
+    const embedded = await startServerProcess(appEnv);
     started.push(embedded);
     const redis = await startRedisServer();
     started.push(redis);
-    const scaled = {
-      ...common,
-      REDIS_URL: redis.url,
-      AUTH_SECRET: 'e2e-secret-that-is-long-enough-for-hs256',
-      AUTH_DEV_LOGIN: '1',
-    };
+    const scaled = scaledEnv(redis.url);
     const worker = await startWorkerProcess(scaled);
     started.push(worker);
     const server = await startServerProcess({ ...scaled, EMBEDDED_WORKER: '0' });
     started.push(server);
     process.env.E2E_EMBEDDED_URL = embedded.url;
     process.env.E2E_REDIS_URL = server.url;
+    process.env.E2E_REDIS_SERVER_URL = redis.url;
   } catch (error) {
     await Promise.allSettled(started.map((p) => p.stop()));
     throw error;

@@ -1,3 +1,4 @@
+export { backoffDelay } from './backoff.ts';
 export * from './errors.ts';
 export * from './event-bus.ts';
 export * from './logger.ts';

@@ -1,3 +1,4 @@
 export { createLinks, type LinkOptions } from './links.ts';
+export { type ReconnectOptions, resumeLink } from './resume-link.ts';
 export { applyStreamEvent, initialStreamState, type StreamState } from './stream-state.ts';
 export { createStreamingClient, type StreamingClient, type ThreadWatchOptions } from './streaming-client.ts';

@@ -2,6 +2,7 @@ import type { EventBus, Logger } from '@threadcast/bus';
 import type { RunState, StreamEvent } from '@threadcast/contract';
 import type { RunJob } from '@threadcast/store';
 import type { Agent } from './agent.ts';
+import { createReliablePublisher } from './reliable-publish.ts';
 
 export interface RunOutcome {
   state: Extract<RunState, 'done' | 'error' | 'cancelled'>;
@@ -19,8 +20,9 @@ export async function executeRun(
 ): Promise<RunOutcome> {
   const { bus, agent, logger, signal } = deps;
   const { runId, threadId } = job;
+  const publishReliably = createReliablePublisher({ bus, logger, producer: runId });
   const publish = (event: DistributiveOmit<StreamEvent, 'threadId' | 'ts' | 'runId'>) =>
-    bus.publish({ ...event, threadId, runId, ts: Date.now() } as StreamEvent);
+    publishReliably({ ...event, threadId, runId, ts: Date.now() } as StreamEvent);
 
   await publish({ type: 'status', content: { state: 'running', runId } });
   let text = '';

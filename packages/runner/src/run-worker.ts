@@ -1,4 +1,5 @@
-import type { EventBus, Logger } from '@threadcast/bus';
+import { setTimeout as delay } from 'node:timers/promises';
+import { backoffDelay, type EventBus, type Logger } from '@threadcast/bus';
 import type { RunQueue } from '@threadcast/store';
 import type { Agent } from './agent.ts';
 import { executeRun } from './execute-run.ts';
@@ -23,6 +24,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   }
   const runs = new AbortController();
   const inFlight = new Set<Promise<void>>();
+  let takeFailures = 0;
 
   while (!signal.aborted) {
     if (inFlight.size >= concurrency) {
@@ -32,7 +34,18 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       ]);
       continue;
     }
-    const job = await queue.take(signal);
+    let job: Awaited<ReturnType<RunQueue['take']>>;
+    try {
+      job = await queue.take(signal);
+    } catch (error) {
+      // The queue is unreachable (Redis down): wait and try again rather than end the worker.
+      const delayMs = backoffDelay(takeFailures, 100, 5_000);
+      takeFailures += 1;
+      logger.warn({ err: error, delayMs }, 'could not take a run; retrying');
+      await delay(delayMs, undefined, { signal }).catch(() => undefined);
+      continue;
+    }
+    takeFailures = 0;
     if (!job) break;
     const started = Date.now();
     const run = executeRun(job, { bus, agent, logger, signal: runs.signal })

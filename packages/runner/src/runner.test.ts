@@ -1,9 +1,10 @@
-import { MemoryEventBus, type StoredEvent, silentLogger } from '@threadcast/bus';
+import { type EventBus, MemoryEventBus, type StoredEvent, silentLogger } from '@threadcast/bus';
 import { MemoryRunQueue, newId, type RunJob } from '@threadcast/store';
 import { describe, expect, it } from 'vitest';
 import type { Agent, AgentChunk } from './agent.ts';
 import { DemoAgent, demoReply, tokenize } from './demo-agent.ts';
 import { executeRun } from './execute-run.ts';
+import { createReliablePublisher } from './reliable-publish.ts';
 import { runWorker } from './run-worker.ts';
 
 const job = (prompt: string): RunJob => ({
@@ -106,5 +107,55 @@ describe('runWorker', () => {
       const events = await bus.history(run.threadId);
       expect(events.at(-1)?.event).toMatchObject({ type: 'done', content: { text: demoReply(run.prompt) } });
     }
+  });
+});
+
+describe('createReliablePublisher', () => {
+  it('retries through failures, including lost replies, and stores each event once', async () => {
+    const bus = new MemoryEventBus();
+    let calls = 0;
+    // Every third call fails: half of those after the event was stored (a lost reply), half before.
+    const flaky: EventBus = {
+      ...bus,
+      history: (...args) => bus.history(...args),
+      subscribe: (...args) => bus.subscribe(...args),
+      stats: () => bus.stats(),
+      async publish(event, options) {
+        calls += 1;
+        if (calls % 6 === 0) {
+          await bus.publish(event, options);
+          throw new Error('connection reset before the reply');
+        }
+        if (calls % 3 === 0) throw new Error('connection refused');
+        return bus.publish(event, options);
+      },
+    };
+    const run = job('flaky');
+    const outcome = await executeRun(run, {
+      bus: flaky,
+      agent: new DemoAgent({ tokenDelayMs: 0 }),
+      logger: silentLogger,
+      signal: new AbortController().signal,
+    });
+    const events = (await bus.history(run.threadId)).map((e) => e.event);
+    const tokens = events.filter((e) => e.type === 'token').map((e) => e.content);
+    expect(tokens.join('')).toBe(demoReply('flaky'));
+    expect(events.at(-1)).toMatchObject({
+      type: 'done',
+      content: { text: demoReply('flaky'), tokenCount: tokens.length },
+    });
+    expect(outcome.state).toBe('done');
+    expect(calls).toBeGreaterThan(events.length);
+  });
+
+  it('gives up after its deadline and says why', async () => {
+    const down: EventBus = {
+      ...new MemoryEventBus(),
+      publish: async () => {
+        throw new Error('redis is down');
+      },
+    } as unknown as EventBus;
+    const publish = createReliablePublisher({ bus: down, logger: silentLogger, producer: 'r', giveUpAfterMs: 50 });
+    await expect(publish({ type: 'token', threadId: 't', ts: 1, content: 'x' })).rejects.toThrow('redis is down');
   });
 });

@@ -2,4 +2,5 @@ export * from './app-process.ts';
 export * from './child-process.ts';
 export * from './free-port.ts';
 export * from './redis-server.ts';
+export * from './tcp-proxy.ts';
 export { uniquePrefix } from './unique-prefix.ts';

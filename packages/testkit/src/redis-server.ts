@@ -8,12 +8,12 @@ export interface TestRedis extends AsyncDisposable {
   url: string;
   port: number;
   readonly process: StartedProcess;
-  /** Kills the server (SIGKILL: no goodbye to clients) and starts a new, empty one on the same port. */
+  /** Kills the server (SIGKILL: no goodbye to clients) and starts it again on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
-function spawnRedis(port: number, dir: string): StartedProcess {
+function spawnRedis(port: number, dir: string, persistent: boolean): StartedProcess {
   return startProcess('redis-server', [
     '--port',
     String(port),
@@ -22,7 +22,9 @@ function spawnRedis(port: number, dir: string): StartedProcess {
     '--save',
     '',
     '--appendonly',
-    'no',
+    persistent ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
     '--dir',
     dir,
     '--protected-mode',
@@ -31,15 +33,16 @@ function spawnRedis(port: number, dir: string): StartedProcess {
 }
 
 /**
- * Starts a throw-away `redis-server` on a free loopback port (never the shared 6379), keeping nothing on
- * disk. Retries with another port if the chosen one was taken in between.
+ * Starts a throw-away `redis-server` on a free loopback port (never the shared 6379). It keeps nothing
+ * across a restart unless `persistent` (append-only file, fsync on every write, in a temporary folder). Retries with another port if the chosen one was taken in between.
  */
-export async function startRedisServer(): Promise<TestRedis> {
+export async function startRedisServer(options: { persistent?: boolean } = {}): Promise<TestRedis> {
+  const persistent = options.persistent ?? false;
   const dir = await mkdtemp(join(tmpdir(), 'threadcast-redis-'));
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
-    let proc = spawnRedis(port, dir);
+    let proc = spawnRedis(port, dir, persistent);
     try {
       await proc.waitForLine(/Ready to accept connections/, 15_000);
     } catch (error) {
@@ -59,7 +62,7 @@ export async function startRedisServer(): Promise<TestRedis> {
       },
       async restart() {
         await proc.stop('SIGKILL');
-        proc = spawnRedis(port, dir);
+        proc = spawnRedis(port, dir, persistent);
         await proc.waitForLine(/Ready to accept connections/, 15_000);
       },
       stop,

@@ -33,6 +33,11 @@ export function ThreadView({ threadId }: { threadId: string }) {
       >
         {stream.text}
       </article>
+      {stream.reset && (
+        <p role="note" className="notice">
+          Part of this thread's history is gone ({stream.reset}); showing what is still kept.
+        </p>
+      )}
       {stream.error && (
         <p role="alert" className="error">
           {stream.error}

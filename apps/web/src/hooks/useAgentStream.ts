@@ -16,13 +16,15 @@ export interface AgentStream {
   error: string | null;
   /** Once done: whether every token arrived exactly once. */
   complete: boolean | null;
+  /** Why the stream had to start over from retained history (its history was trimmed or lost), if it did. */
+  reset: string | null;
   lastEventId: string | null;
 }
 
 /**
  * Follows a thread live over SSE: the reply grows token by token, the run state and connection state
- * update, and on reconnect tRPC resumes from the last event id while the reducer drops anything already
- * shown. The stream closes when the component unmounts or `threadId` changes.
+ * update, and after a dropped connection the link reconnects with backoff and resumes from the last event
+ * id, while the reducer drops anything already shown. The stream closes when the component unmounts or `threadId` changes.
  */
 export function useAgentStream(threadId: string | null): AgentStream {
   const [stream, setStream] = useState<{ threadId: string | null; state: StreamState }>({
@@ -47,6 +49,7 @@ export function useAgentStream(threadId: string | null): AgentStream {
     connection: connectionState(subscription.status, state.lastEventId !== null),
     error: state.error ?? subscription.error?.message ?? null,
     complete: state.complete,
+    reset: state.reset,
     lastEventId: state.lastEventId,
   };
 }

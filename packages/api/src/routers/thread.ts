@@ -1,3 +1,4 @@
+import { SlowConsumerError } from '@threadcast/bus';
 import {
   createThreadInput,
   createThreadOutput,
@@ -5,7 +6,7 @@ import {
   onEventInput,
   parseEventId,
 } from '@threadcast/contract';
-import { type TRPCRouterRecord, tracked } from '@trpc/server';
+import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
 import { latestRunStart } from '../resume-point.ts';
 import { requireOwnThread } from '../thread-access.ts';
 import { protectedProcedure } from '../trpc.ts';
@@ -32,8 +33,25 @@ export const threadRouter = {
     await requireOwnThread(ctx, input.threadId);
     const after = input.lastEventId ? parseEventId(input.lastEventId) : await latestRunStart(ctx.bus, input.threadId);
     const stop = signal ?? new AbortController().signal;
-    for await (const stored of ctx.bus.subscribe(input.threadId, { after, signal: stop })) {
-      yield tracked(stored.id, stored.event);
+    try {
+      for await (const stored of ctx.bus.subscribe(input.threadId, { after, signal: stop })) {
+        yield tracked(stored.id, stored.event);
+      }
+    } catch (error) {
+      throw interruptedStream(error);
     }
   }),
 } satisfies TRPCRouterRecord;
+
+/**
+ * A stream that broke after it started (the client fell behind, the bus became unreachable) ends with a
+ * retryable code: tRPC clients treat it as a reason to reconnect, and they resume from their last id.
+ */
+function interruptedStream(error: unknown): TRPCError {
+  if (error instanceof TRPCError) return error;
+  const message =
+    error instanceof SlowConsumerError
+      ? error.message
+      : 'the event stream was interrupted; reconnect and resume from the last event id';
+  return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message, cause: error });
+}

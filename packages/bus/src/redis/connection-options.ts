@@ -1,10 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-
-/** Reconnect delay: exponential from 50 ms, capped at 2 s, with jitter so a fleet does not reconnect in step. */
-export function reconnectDelay(attempt: number): number {
-  const base = Math.min(50 * 2 ** Math.min(attempt, 10), 2_000);
-  return Math.round(base / 2 + Math.random() * (base / 2));
-}
+import { backoffDelay } from '../backoff.ts';
 
 /**
  * ioredis options for threadcast connections: reconnect forever with backoff, but fail a command fast
@@ -14,7 +9,8 @@ export function reconnectDelay(attempt: number): number {
 export function resilientRedisOptions(overrides: RedisOptions = {}): RedisOptions {
   return {
     maxRetriesPerRequest: 1,
-    retryStrategy: reconnectDelay,
+    // From 50 ms to 2 s, with jitter so a fleet of processes does not reconnect in step.
+    retryStrategy: (attempt: number) => backoffDelay(attempt),
     ...overrides,
   };
 }

@@ -1,0 +1,274 @@
+import { request } from 'node:http';
+import { RedisEventBus } from '@threadcast/bus/redis';
+import { createStreamingClient, type StreamingClient } from '@threadcast/client';
+import { parseEventId, type StreamEvent } from '@threadcast/contract';
+import { demoReply } from '@threadcast/runner';
+import {
+  type AppProcess,
+  type StartedProcess,
+  startRedisServer,
+  startServerProcess,
+  startTcpProxy,
+  startWorkerProcess,
+  type TestRedis,
+} from '@threadcast/testkit';
+import { EventSource } from 'eventsource';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Delivery under faults, with real processes: every client of a thread must get every event exactly once,
+ * in order, whatever happens to servers, connections and Redis (or be told with a `reset` notice).
+ */
+
+const AUTH_SECRET = 'delivery-test-secret-long-enough-for-hs256';
+const baseEnv = {
+  AUTH_SECRET,
+  AUTH_DEV_LOGIN: '1',
+  AGENT_TOKEN_DELAY_MS: '8',
+  SSE_HEARTBEAT_MS: '1000',
+  SUBSCRIBER_MAX_QUEUED: '2000',
+  HISTORY_LIMIT: '20000',
+};
+
+type Received = { id: string; event: StreamEvent };
+
+interface Follower {
+  events: Received[];
+  tokens(): number;
+  /** Resolves when the run's `done` (or `error`) arrived. */
+  finished: Promise<void>;
+  stop(): void;
+}
+
+function clientOf(url: string, token: string | null): StreamingClient {
+  return createStreamingClient({
+    url: `${url}/trpc`,
+    getToken: () => token,
+    EventSource,
+    reconnect: { baseDelayMs: 50, maxDelayMs: 500 },
+  });
+}
+
+function follow(client: StreamingClient, threadId: string, lastEventId?: string): Follower {
+  const events: Received[] = [];
+  let finish: () => void = () => {};
+  let fail: (error: unknown) => void = () => {};
+  const finished = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const stop = client.watchThread(threadId, {
+    lastEventId,
+    onEvent: (event, id) => {
+      events.push({ id, event });
+      if (event.type === 'done' || event.type === 'error') finish();
+    },
+    onError: fail,
+  });
+  return { events, tokens: () => events.filter((e) => e.event.type === 'token').length, finished, stop };
+}
+
+/** A prompt whose demo reply is long (the reply echoes the prompt word by word). */
+function longPrompt(words: number): string {
+  return Array.from({ length: words }, (_, i) => `w${i}`).join(' ');
+}
+
+/** Every event once, in order; the tokens add up to the `done` text (after the last reset, to its tail). */
+function expectExactlyOnce(events: Received[], options: { expectReset?: boolean } = {}): void {
+  const ids = events.map((e) => e.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  for (let i = 1; i < events.length; i += 1) {
+    const previous = parseEventId(events[i - 1]?.id ?? '');
+    const current = parseEventId(events[i]?.id ?? '');
+    if (previous && current && previous.epoch === current.epoch) expect(current.seq).toBe(previous.seq + 1);
+  }
+  const resets = events.filter((e) => e.event.type === 'status' && e.event.content.state === 'reset');
+  expect(resets.length > 0).toBe(options.expectReset ?? false);
+  const done = events.at(-1)?.event;
+  if (done?.type !== 'done') throw new Error(`the stream did not end with done: ${JSON.stringify(done)}`);
+  const afterReset = events.slice(events.lastIndexOf(resets.at(-1) as Received) + 1);
+  const text = afterReset.flatMap((e) => (e.event.type === 'token' ? [e.event.content] : [])).join('');
+  if (options.expectReset) expect(done.content.text.endsWith(text)).toBe(true);
+  else expect(text).toBe(done.content.text);
+}
+
+async function signIn(url: string, name: string): Promise<{ api: StreamingClient; token: string }> {
+  const { token } = await clientOf(url, null).trpc.auth.devLogin.mutate({ name });
+  return { api: clientOf(url, token), token };
+}
+
+describe('delivery across servers, restarts and dropped connections', () => {
+  let redis: TestRedis;
+  let serverA: AppProcess;
+  let serverB: AppProcess;
+  let worker: StartedProcess;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    env = { ...baseEnv, REDIS_URL: redis.url };
+    [serverA, serverB, worker] = await Promise.all([
+      startServerProcess(env),
+      startServerProcess(env),
+      startWorkerProcess(env),
+    ]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([serverA?.stop(), serverB?.stop(), worker?.stop()]);
+    await redis?.stop();
+  });
+
+  it('keeps 100 clients exact while their server is killed with SIGKILL and restarted', async () => {
+    const { api, token } = await signIn(serverB.url, 'hundred');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const port = new URL(serverA.url).port;
+    const followers = Array.from({ length: 100 }, () => follow(clientOf(serverA.url, token), threadId));
+    const watcher = follow(api, threadId);
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(300) });
+    await expect
+      .poll(() => followers.every((f) => f.tokens() >= 5) && watcher.tokens() >= 30, { timeout: 20_000 })
+      .toBe(true);
+
+    const isDone = (f: Follower) => f.events.some((e) => e.event.type === 'done');
+    expect(isDone(watcher)).toBe(false);
+    await serverA.stop('SIGKILL');
+    serverA = await startServerProcess({ ...env, PORT: port });
+
+    await Promise.all([watcher.finished, ...followers.map((f) => f.finished)]);
+    for (const follower of [watcher, ...followers]) {
+      follower.stop();
+      expectExactlyOnce(follower.events);
+    }
+  }, 90_000);
+
+  it('lets a client move from one server to another mid-run', async () => {
+    const { api, token } = await signIn(serverA.url, 'mover');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const onA = follow(clientOf(serverA.url, token), threadId);
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(150) });
+    await expect.poll(() => onA.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+    onA.stop();
+    const lastEventId = onA.events.at(-1)?.id;
+    const onB = follow(clientOf(serverB.url, token), threadId, lastEventId);
+    await onB.finished;
+    onB.stop();
+    expect(onB.events[0]?.id).not.toBe(lastEventId);
+    expectExactlyOnce([...onA.events, ...onB.events]);
+  }, 60_000);
+
+  it('survives the proxy cutting every client connection 10 times during a run', async () => {
+    await using proxy = await startTcpProxy(Number(new URL(serverA.url).port));
+    const { api, token } = await signIn(serverB.url, 'dropped');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const viaProxy = `http://127.0.0.1:${proxy.port}`;
+    const followers = Array.from({ length: 5 }, () => follow(clientOf(viaProxy, token), threadId));
+    const watcher = follow(api, threadId);
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(300) });
+    let drops = 0;
+    for (let cut = 1; cut <= 10; cut += 1) {
+      await expect.poll(() => watcher.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(cut * 20);
+      await expect.poll(() => proxy.open, { timeout: 10_000 }).toBeGreaterThanOrEqual(followers.length);
+      drops += proxy.dropAll();
+    }
+    await Promise.all([watcher.finished, ...followers.map((f) => f.finished)]);
+    expect(drops).toBeGreaterThanOrEqual(10 * followers.length);
+    for (const follower of followers) {
+      follower.stop();
+      expectExactlyOnce(follower.events);
+    }
+  }, 90_000);
+
+  it('cuts off a client that stops reading without growing the server or slowing the others', async () => {
+    const { api, token } = await signIn(serverA.url, 'sleepy');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const total = 10_000;
+    const chunk = 'x'.repeat(4_000);
+
+    // A raw SSE reader that reads the headers, then nothing.
+    const query = new URLSearchParams({
+      input: JSON.stringify({ threadId }),
+      connectionParams: JSON.stringify({ token }),
+    });
+    const slow = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      request(`${serverA.url}/trpc/thread.onEvent?${query}`, resolve).on('error', reject).end();
+    });
+    slow.pause();
+    const reader = follow(api, threadId);
+    await expect.poll(async () => (await fetch(`${serverA.url}/healthz`)).ok).toBe(true);
+
+    const publisher = new RedisEventBus({ url: redis.url });
+    try {
+      for (let i = 0; i < total; i += 1) {
+        await publisher.publish({ type: 'token', threadId, runId: 'bulk', ts: Date.now(), content: `${i} ${chunk}` });
+      }
+    } finally {
+      await publisher.close();
+    }
+    await expect.poll(() => reader.events.length, { timeout: 60_000 }).toBe(total);
+    reader.stop();
+    expect(reader.events.map((e) => Number.parseInt(e.event.content as string, 10))).toEqual(
+      Array.from({ length: total }, (_, i) => i),
+    );
+
+    // Now read what the slow client was sent: a bounded part, then an error that tells it to resume.
+    let text = '';
+    slow.setEncoding('utf8');
+    slow.on('data', (data: string) => {
+      text += data;
+    });
+    slow.resume();
+    await new Promise((resolve) => slow.once('end', resolve));
+    const delivered = text.split('\n').filter((line) => line.startsWith('id: ')).length;
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThan(total);
+    expect(text).toContain('event: serialized-error');
+    expect(text).toContain('SERVICE_UNAVAILABLE');
+  }, 120_000);
+
+  it('gives a late joiner the whole current run, or the rest after its lastEventId', async () => {
+    const { api } = await signIn(serverA.url, 'latecomer');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(100) });
+    const early = follow(api, threadId);
+    await expect.poll(() => early.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(30);
+    const late = follow(clientOf(serverB.url, (await signIn(serverB.url, 'latecomer')).token), threadId);
+    const cut = early.events[10]?.id as string;
+    const resumed = follow(api, threadId, cut);
+    await Promise.all([early.finished, late.finished, resumed.finished]);
+    for (const f of [early, late, resumed]) f.stop();
+    expectExactlyOnce(early.events);
+    expectExactlyOnce(late.events);
+    expect(late.events.map((e) => e.id)).toEqual(early.events.map((e) => e.id));
+    expect(resumed.events.map((e) => e.id)).toEqual(early.events.slice(11).map((e) => e.id));
+    expect(early.events.at(-1)?.event).toMatchObject({ type: 'done', content: { text: demoReply(longPrompt(100)) } });
+  }, 60_000);
+});
+
+describe('delivery while redis-server restarts', () => {
+  async function runThroughRedisRestart(persistent: boolean): Promise<Received[]> {
+    await using redis = await startRedisServer({ persistent });
+    const env = { ...baseEnv, REDIS_URL: redis.url };
+    await using server = await startServerProcess(env);
+    await using worker = await startWorkerProcess(env);
+    void worker;
+    const { api } = await signIn(server.url, 'through-restart');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const follower = follow(api, threadId);
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(200) });
+    await expect.poll(() => follower.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(30);
+    expect(follower.events.some((e) => e.event.type === 'done')).toBe(false);
+    await redis.restart();
+    await follower.finished;
+    follower.stop();
+    return follower.events;
+  }
+
+  it('loses and repeats nothing when Redis comes back with its data', async () => {
+    expectExactlyOnce(await runThroughRedisRestart(true));
+  }, 60_000);
+
+  it('says `reset` and continues when Redis comes back empty', async () => {
+    expectExactlyOnce(await runThroughRedisRestart(false), { expectReset: true });
+  }, 60_000);
+});

@@ -1,0 +1,12 @@
+/** Settings of every app process the e2e suites start. */
+export const appEnv: Record<string, string> = { AGENT_TOKEN_DELAY_MS: '30', SSE_HEARTBEAT_MS: '2000' };
+
+/** Settings shared by every process of the Redis-backed stack. */
+export function scaledEnv(redisUrl: string): Record<string, string> {
+  return {
+    ...appEnv,
+    REDIS_URL: redisUrl,
+    AUTH_SECRET: 'e2e-secret-that-is-long-enough-for-hs256',
+    AUTH_DEV_LOGIN: '1',
+  };
+}

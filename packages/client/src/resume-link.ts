@@ -1,0 +1,80 @@
+import type { AppRouter } from '@threadcast/api';
+import { backoffDelay } from '@threadcast/bus/backoff';
+import { TRPCClientError, type TRPCLink } from '@trpc/client';
+import { observable, type Unsubscribable } from '@trpc/server/observable';
+
+export interface ReconnectOptions {
+  /** First delay before reconnecting, in ms (default 250); it doubles on each failed attempt. */
+  baseDelayMs?: number;
+  /** Longest delay between attempts, in ms (default 10,000). */
+  maxDelayMs?: number;
+}
+
+/** Errors that no reconnect can fix: the request itself is wrong or not allowed. */
+const FINAL_CODES = new Set([
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'PARSE_ERROR',
+  'METHOD_NOT_SUPPORTED',
+]);
+
+function isFinal(error: unknown): boolean {
+  if (!(error instanceof TRPCClientError)) return false;
+  const code = (error.data as { code?: string } | undefined)?.code;
+  return code !== undefined && FINAL_CODES.has(code);
+}
+
+/**
+ * Keeps a subscription alive across dropped connections: on a retryable error it reports `connecting`,
+ * waits with exponential backoff and jitter, and subscribes again with `lastEventId` set to the last
+ * event it passed on, so the server resumes exactly there.
+ */
+export function resumeLink(options: ReconnectOptions = {}): TRPCLink<AppRouter> {
+  const baseDelayMs = options.baseDelayMs ?? 250;
+  const maxDelayMs = options.maxDelayMs ?? 10_000;
+  return () =>
+    ({ op, next }) =>
+      observable((observer) => {
+        let lastEventId: string | undefined;
+        let attempt = 0;
+        let current: Unsubscribable | null = null;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        let stopped = false;
+
+        const connect = () => {
+          const input = lastEventId === undefined ? op.input : { ...(op.input as object), lastEventId };
+          current = next({ ...op, input }).subscribe({
+            next(envelope) {
+              const { result } = envelope;
+              if ((!result.type || result.type === 'data') && 'id' in result && typeof result.id === 'string') {
+                lastEventId = result.id;
+                attempt = 0;
+              }
+              observer.next(envelope);
+            },
+            error(error) {
+              if (stopped) return;
+              if (isFinal(error)) {
+                observer.error(error);
+                return;
+              }
+              observer.next({ result: { type: 'state', state: 'connecting', error } });
+              timer = setTimeout(connect, backoffDelay(attempt, baseDelayMs, maxDelayMs));
+              attempt += 1;
+            },
+            complete() {
+              observer.complete();
+            },
+          });
+        };
+
+        connect();
+        return () => {
+          stopped = true;
+          clearTimeout(timer);
+          current?.unsubscribe();
+        };
+      });
+}
