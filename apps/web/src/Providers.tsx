@@ -10,6 +10,12 @@ function signOutWhenUnauthorized(error: unknown): void {
   if (error instanceof TRPCClientError && error.data?.code === 'UNAUTHORIZED') setSession(null);
 }
 
+/** Stream reconnect backoff; the longest delay can be set at build time with `VITE_RECONNECT_MAX_MS`. */
+function reconnectOptions() {
+  const maxDelayMs = Number(import.meta.env.VITE_RECONNECT_MAX_MS);
+  return Number.isFinite(maxDelayMs) && maxDelayMs > 0 ? { maxDelayMs } : {};
+}
+
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>

@@ -1,5 +1,5 @@
 import { type EventBus, type Logger, MemoryEventBus, silentLogger } from '@threadcast/bus';
-import { RedisEventBus } from '@threadcast/bus/redis';
+import { RedisEventBus, resilientRedisOptions } from '@threadcast/bus/redis';
 import { Redis } from 'ioredis';
 import { MemoryRunQueue } from './memory/memory-run-queue.ts';
 import { MemoryThreadStore } from './memory/memory-thread-store.ts';
@@ -54,7 +54,7 @@ export function openBackend(config: BackendConfig): Backend {
     maxQueuedPerSubscriber: config.maxQueuedPerSubscriber,
     logger,
   });
-  const commands = new Redis(config.redisUrl, { connectionName: 'threadcast-store' });
+  const commands = new Redis(config.redisUrl, resilientRedisOptions({ connectionName: 'threadcast-store' }));
   commands.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   const keys = storeKeys(keyPrefix);
   const runs = new RedisRunQueue(commands, keys, logger);

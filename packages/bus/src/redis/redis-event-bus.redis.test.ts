@@ -142,6 +142,16 @@ describe('RedisEventBus through Redis faults', () => {
     return stored as NonNullable<typeof stored>;
   }
 
+  it('fails fast instead of queueing commands while Redis is unreachable', async () => {
+    await using gone = await startRedisServer();
+    const bus = new RedisEventBus({ url: gone.url, keyPrefix: uniquePrefix() });
+    opened.push(bus);
+    await bus.publish(token('ff', 'while up'));
+    await gone.process.stop('SIGKILL');
+    await expect(bus.publish(token('ff', 'while down'))).rejects.toThrow();
+    await expect(bus.history('ff')).rejects.toThrow();
+  });
+
   it('fills from history what the live feed missed while its connection was down', async () => {
     const bus = makeBus();
     const thread = `drop${Date.now()}`;

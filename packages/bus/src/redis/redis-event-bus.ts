@@ -37,6 +37,7 @@ export interface RedisEventBusConfig {
 }
 
 const PUBLISH_SCRIPT = readFileSync(new URL('./publish-2.lua', import.meta.url), 'utf8');
+const HEAD_SCRIPT = readFileSync(new URL('./head-2.lua', import.meta.url), 'utf8');
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -52,6 +53,7 @@ interface PublishingRedis extends Redis {
     producer: string,
     sequence: number,
   ): Promise<[epoch: string, seq: number, duplicate: number]>;
+  threadcastHead(metaKey: string, logKey: string, epoch: string, ttlSeconds: number): Promise<[string, number]>;
 }
 
 /**
@@ -77,11 +79,12 @@ export class RedisEventBus implements EventBus, Closable {
     }
     this.maxQueued = positiveInteger(config.maxQueuedPerSubscriber ?? 10_000, 'maxQueuedPerSubscriber');
     this.logger = config.logger ?? silentLogger;
-    this.publisher = new Redis(config.url, {
-      ...config.redisOptions,
-      connectionName: 'threadcast-bus',
-    }) as PublishingRedis;
+    this.publisher = new Redis(
+      config.url,
+      resilientRedisOptions({ commandTimeout: 5_000, ...config.redisOptions, connectionName: 'threadcast-bus' }),
+    ) as PublishingRedis;
     this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
+    this.publisher.defineCommand('threadcastHead', { numberOfKeys: 2, lua: HEAD_SCRIPT });
     // Connects on the first subscription, so a process that only publishes (a worker) holds no subscriber.
     this.subscriber = new Redis(
       config.url,
@@ -164,14 +167,13 @@ export class RedisEventBus implements EventBus, Closable {
 
   /** The thread's epoch and last seq; a thread without history gets its new epoch now. */
   private async head(threadId: ThreadId): Promise<EventPosition> {
-    const meta = this.keys.meta(threadId);
-    const tx = this.publisher.multi().hsetnx(meta, 'epoch', newEpoch());
-    if (this.historyTtlSeconds > 0) tx.expire(meta, this.historyTtlSeconds, 'NX');
-    const results = await tx.hmget(meta, 'epoch', 'seq').exec();
-    const fields = results?.at(-1);
-    if (!fields || fields[0]) throw fields?.[0] ?? new Error('redis transaction was aborted');
-    const [epoch, seq] = fields[1] as [string, string | null];
-    return { epoch, seq: Number(seq ?? 0) };
+    const [epoch, seq] = await this.publisher.threadcastHead(
+      this.keys.meta(threadId),
+      this.keys.log(threadId),
+      newEpoch(),
+      this.historyTtlSeconds,
+    );
+    return { epoch, seq: Number(seq) };
   }
 
   /** Reads the thread's epoch together with some of its entries, in one transaction so they belong together. */
