@@ -125,12 +125,11 @@ describe('delivery across servers, restarts and dropped connections', () => {
     const port = new URL(serverA.url).port;
     const followers = Array.from({ length: 100 }, () => follow(clientOf(serverA.url, token), threadId));
     const watcher = follow(api, threadId);
-    // Long enough (about 12 s of tokens) that the kill lands mid-run even on a loaded machine.
-    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(1500) });
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(500) });
     await expect.poll(() => followers.every((f) => f.tokens() >= 5), { timeout: 30_000 }).toBe(true);
 
-    const isDone = (f: Follower) => f.events.some((e) => e.event.type === 'done');
-    expect(isDone(watcher)).toBe(false);
+    // The kill must cut the followers' streams mid-run (the worker may be done; they are not).
+    expect(followers.some((f) => f.events.some((e) => e.event.type === 'done'))).toBe(false);
     await serverA.stop('SIGKILL');
     serverA = await startServerProcess({ ...env, PORT: port });
 
@@ -163,12 +162,12 @@ describe('delivery across servers, restarts and dropped connections', () => {
     const viaProxy = `http://127.0.0.1:${proxy.port}`;
     const followers = Array.from({ length: 5 }, () => follow(clientOf(viaProxy, token), threadId));
     const watcher = follow(api, threadId);
-    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(800) });
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(1200) });
     let drops = 0;
     for (let cut = 1; cut <= 10; cut += 1) {
-      await expect.poll(() => watcher.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(cut * 40);
+      await expect.poll(() => followers.every((f) => f.tokens() >= cut * 30), { timeout: 20_000 }).toBe(true);
       await expect.poll(() => proxy.open, { timeout: 10_000 }).toBeGreaterThanOrEqual(followers.length);
-      expect(watcher.events.some((e) => e.event.type === 'done')).toBe(false);
+      expect(followers.some((f) => f.events.some((e) => e.event.type === 'done'))).toBe(false);
       drops += proxy.dropAll();
     }
     await Promise.all([watcher.finished, ...followers.map((f) => f.finished)]);

@@ -21,22 +21,29 @@ export interface StartProcessOptions {
 const running = new Set<StartedProcess>();
 let exitHookInstalled = false;
 
-/** Kills whatever a test run started if the runner itself exits abruptly. */
+function killAll(): void {
+  for (const started of running) {
+    const { pid } = started.child;
+    if (pid === undefined) continue;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Kills whatever a test run started if the runner itself exits early or is interrupted. */
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const started of running) {
-      const { pid } = started.child;
-      if (pid) {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
-  });
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
 }
 
 /**
