@@ -34,6 +34,8 @@ type Received = { id: string; event: StreamEvent };
 
 interface Follower {
   events: Received[];
+  /** Whether the stream is connected right now. */
+  live(): boolean;
   tokens(): number;
   /** Resolves when the run's `done` (or `error`) arrived. */
   finished: Promise<void>;
@@ -51,6 +53,7 @@ function clientOf(url: string, token: string | null): StreamingClient {
 
 function follow(client: StreamingClient, threadId: string, lastEventId?: string): Follower {
   const events: Received[] = [];
+  let connected = false;
   let finish: () => void = () => {};
   let fail: (error: unknown) => void = () => {};
   const finished = new Promise<void>((resolve, reject) => {
@@ -64,8 +67,17 @@ function follow(client: StreamingClient, threadId: string, lastEventId?: string)
       if (event.type === 'done' || event.type === 'error') finish();
     },
     onError: fail,
+    onConnection: (state) => {
+      connected = state === 'live';
+    },
   });
-  return { events, tokens: () => events.filter((e) => e.event.type === 'token').length, finished, stop };
+  return {
+    events,
+    live: () => connected,
+    tokens: () => events.filter((e) => e.event.type === 'token').length,
+    finished,
+    stop,
+  };
 }
 
 /** A prompt whose demo reply is long (the reply echoes the prompt word by word). */
@@ -125,6 +137,8 @@ describe('delivery across servers, restarts and dropped connections', () => {
     const port = new URL(serverA.url).port;
     const followers = Array.from({ length: 100 }, () => follow(clientOf(serverA.url, token), threadId));
     const watcher = follow(api, threadId);
+    // All connected before the run starts, so they move through it together and the kill lands mid-run.
+    await expect.poll(() => followers.every((f) => f.live()), { timeout: 30_000 }).toBe(true);
     await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(500) });
     await expect.poll(() => followers.every((f) => f.tokens() >= 5), { timeout: 30_000 }).toBe(true);
 
@@ -162,6 +176,7 @@ describe('delivery across servers, restarts and dropped connections', () => {
     const viaProxy = `http://127.0.0.1:${proxy.port}`;
     const followers = Array.from({ length: 5 }, () => follow(clientOf(viaProxy, token), threadId));
     const watcher = follow(api, threadId);
+    await expect.poll(() => followers.every((f) => f.live()), { timeout: 30_000 }).toBe(true);
     await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(1200) });
     let drops = 0;
     for (let cut = 1; cut <= 10; cut += 1) {

@@ -12,6 +12,8 @@ export interface ThreadWatchOptions {
   onEvent?: (event: StreamEvent, id: string) => void;
   onState?: (state: StreamState) => void;
   onError?: (error: unknown) => void;
+  /** The stream's connection: `connecting` (also while reconnecting), `live`, or `idle` once stopped. */
+  onConnection?: (state: 'connecting' | 'live' | 'idle') => void;
 }
 
 export interface StreamingClient {
@@ -44,6 +46,7 @@ export function createStreamingClient(options: LinkOptions): StreamingClient {
           }
         },
         onError: (error) => watch.onError?.(error),
+        onConnectionStateChange: (change) => watch.onConnection?.(change.state === 'pending' ? 'live' : change.state),
       },
     );
     const stop = () => subscription.unsubscribe();

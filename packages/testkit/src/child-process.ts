@@ -41,7 +41,8 @@ function installExitHook(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       killAll();
-      process.exit(signal === 'SIGINT' ? 130 : 143);
+      // Then die of the same signal, as the process would have without this listener.
+      process.kill(process.pid, signal);
     });
   }
 }
