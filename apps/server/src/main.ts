@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createAppRouter, createContextFactory } from '@threadcast/api';
-import { createAgent, runWorker } from '@threadcast/runner';
+import { agentConfigFromEnv, createAgent, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
 import { configureAuth } from './auth.ts';
@@ -24,12 +24,10 @@ const stopWorker = new AbortController();
 const embeddedWorker = backend.engine === 'memory' || env.EMBEDDED_WORKER === '1';
 const worker = embeddedWorker
   ? runWorker({
-      queue: backend.runs,
-      bus: backend.bus,
-      agent: createAgent({ name: env.AGENT, tokenDelayMs: env.AGENT_TOKEN_DELAY_MS }),
+      ...backend,
+      ...workerOptionsFromEnv(env),
+      agent: createAgent(agentConfigFromEnv(env)),
       logger,
-      concurrency: env.WORKER_CONCURRENCY,
-      shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
       signal: stopWorker.signal,
     })
   : Promise.resolve();

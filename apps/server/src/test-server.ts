@@ -25,8 +25,7 @@ export async function startTestServer(
   });
   const stop = new AbortController();
   const worker = runWorker({
-    queue: backend.runs,
-    bus: backend.bus,
+    ...backend,
     agent: new DemoAgent({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
     logger: silentLogger,
     concurrency: 4,

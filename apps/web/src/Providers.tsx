@@ -26,7 +26,7 @@ export function Providers({ children }: { children: ReactNode }) {
       }),
   );
   const [trpcClient] = useState(() =>
-    trpc.createClient({ links: createLinks({ url: '/trpc', getToken: currentToken }) }),
+    trpc.createClient({ links: createLinks({ url: '/trpc', getToken: currentToken, reconnect: reconnectOptions() }) }),
   );
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>

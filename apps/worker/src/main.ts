@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { createAgent, runWorker } from '@threadcast/runner';
+import { agentConfigFromEnv, createAgent, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
 import { readEnv } from './env.ts';
@@ -10,12 +10,10 @@ const backend = openBackend({ ...backendConfigFromEnv(env), logger });
 
 const stop = new AbortController();
 const worker = runWorker({
-  queue: backend.runs,
-  bus: backend.bus,
-  agent: createAgent({ name: env.AGENT, tokenDelayMs: env.AGENT_TOKEN_DELAY_MS }),
+  ...backend,
+  ...workerOptionsFromEnv(env),
+  agent: createAgent(agentConfigFromEnv(env)),
   logger,
-  concurrency: env.WORKER_CONCURRENCY,
-  shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
   signal: stop.signal,
 });
 logger.info({ concurrency: env.WORKER_CONCURRENCY, agent: env.AGENT }, 'worker started');

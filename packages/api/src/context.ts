@@ -1,12 +1,13 @@
 import type { EventBus, Logger } from '@threadcast/bus';
-import type { RunQueue, ThreadStore } from '@threadcast/store';
+import type { RunQueue, RunStore, ThreadStore } from '@threadcast/store';
 import type { TokenService, User } from './auth/token-service.ts';
 
 /** What the procedures need from the process that hosts them. */
 export interface ApiDeps {
   bus: EventBus;
   threads: ThreadStore;
-  runs: RunQueue;
+  runs: RunStore;
+  queue: RunQueue;
   tokens: TokenService;
   logger: Logger;
   /** Whether `auth.devLogin` may mint tokens (development and the embedded default). */

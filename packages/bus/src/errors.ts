@@ -10,3 +10,25 @@ export class SlowConsumerError extends Error {
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
 }
+
+/** The producer (a run) already published its final event; nothing more of it is stored. */
+export class ProducerEndedError extends Error {
+  override name = 'ProducerEndedError';
+  constructor(readonly producer: string) {
+    super(`${producer} has ended; its later events are refused`);
+  }
+}
+
+/**
+ * An event of a producer arrived ahead of one it has not stored yet (an earlier publish failed): it is
+ * refused, so the producer retries from the missing one and its events land in order.
+ */
+export class OutOfOrderError extends Error {
+  override name = 'OutOfOrderError';
+  constructor(
+    readonly producer: string,
+    readonly sequence: number,
+  ) {
+    super(`${producer}: event ${sequence} arrived before the one preceding it was stored`);
+  }
+}

@@ -1,6 +1,6 @@
 import type { StreamEvent } from '@threadcast/contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidEventError, SlowConsumerError } from './errors.ts';
+import { InvalidEventError, OutOfOrderError, ProducerEndedError, SlowConsumerError } from './errors.ts';
 import type { Closable, EventBus } from './event-bus.ts';
 import { listen, take } from './testing.ts';
 
@@ -168,6 +168,35 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       await sub.done;
       expect(fresh?.event.content).toBe('fresh');
       expect(sub.events).toHaveLength(2);
+    });
+
+    it('refuses new events of a producer after its final one, but still answers its retries', async () => {
+      const bus = await open();
+      const thread = threadId();
+      await bus.publish(token(thread, 'a'), { idempotency: { producer: 'run-9', sequence: 1 } });
+      const end = await bus.publish(token(thread, 'end'), {
+        idempotency: { producer: 'run-9', sequence: 99, final: true },
+      });
+      await expect(
+        bus.publish(token(thread, 'later'), { idempotency: { producer: 'run-9', sequence: 100 } }),
+      ).rejects.toBeInstanceOf(ProducerEndedError);
+      const retriedEnd = await bus.publish(token(thread, 'end'), {
+        idempotency: { producer: 'run-9', sequence: 99, final: true },
+      });
+      expect(retriedEnd.id).toBe(end.id);
+      expect((await bus.history(thread)).map((e) => e.event.content)).toEqual(['a', 'end']);
+    });
+
+    it("refuses an event that skips ahead of its producer, so a producer's events land in order", async () => {
+      const bus = await open();
+      const thread = threadId();
+      await bus.publish(token(thread, 'a'), { idempotency: { producer: 'run-7', sequence: 1 } });
+      await expect(
+        bus.publish(token(thread, 'c'), { idempotency: { producer: 'run-7', sequence: 3 } }),
+      ).rejects.toBeInstanceOf(OutOfOrderError);
+      await bus.publish(token(thread, 'b'), { idempotency: { producer: 'run-7', sequence: 2 } });
+      await bus.publish(token(thread, 'c'), { idempotency: { producer: 'run-7', sequence: 3 } });
+      expect((await bus.history(thread)).map((e) => e.event.content)).toEqual(['a', 'b', 'c']);
     });
 
     it('stores a retried publish once and answers with its first position', async () => {

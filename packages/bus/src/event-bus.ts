@@ -19,11 +19,22 @@ export interface SubscribeOptions {
 
 export interface PublishOptions {
   /**
-   * Makes a retried publish safe: events of one `producer` (e.g. a run) carry increasing `sequence`
-   * numbers, and an event whose sequence is not above the last one accepted for its producer is a
-   * duplicate: it is not stored again, and `publish` answers with the position it got the first time.
+   * Makes a retried publish safe: events of one `producer` (e.g. a run) carry consecutive `sequence`
+   * numbers. An event whose sequence is not above the last one stored for its producer is a duplicate:
+   * it is not stored again, and `publish` answers with the position it got the first time. One that skips
+   * ahead of the next expected number is refused with `OutOfOrderError` (a final event may skip ahead).
+   * A producer the bus has no record of may start at any number.
    */
-  idempotency?: { producer: string; sequence: number };
+  idempotency?: {
+    producer: string;
+    sequence: number;
+    /**
+     * This is the producer's last event (a run's `done`, `error` or `cancelled`): once it is stored, every
+     * other event of the producer is refused with `ProducerEndedError` (a retry of this one is answered
+     * as a duplicate), so nothing follows an end.
+     */
+    final?: boolean;
+  };
 }
 
 export interface BusStats {

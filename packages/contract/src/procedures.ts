@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventIdSchema } from './event-id.ts';
 import { runIdSchema, threadIdSchema, userIdSchema } from './ids.ts';
+import { runStateSchema } from './stream-event.ts';
 
 /** Inputs and outputs of every procedure. The router validates with these; the clients infer their types from it. */
 
@@ -48,6 +49,48 @@ export const onEventInput = z.object({
   threadId: threadIdSchema,
   lastEventId: eventIdSchema.nullish(),
 });
+
+export const runRefInput = z.object({ runId: runIdSchema });
+
+/** A run as `run.get` reports it. `text` is the full reply once done. */
+export const runSchema = z.object({
+  runId: runIdSchema,
+  threadId: threadIdSchema,
+  prompt: z.string(),
+  state: runStateSchema,
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+  reason: z.string().optional(),
+  text: z.string().optional(),
+});
+export type Run = z.infer<typeof runSchema>;
+
+export const cancelRunOutput = z.object({ runId: runIdSchema, state: runStateSchema });
+
+export const threadRefInput = z.object({ threadId: threadIdSchema });
+
+/**
+ * One prompt and its reply. For a run in progress `text` is the reply so far (from the thread's retained
+ * history); for a finished run, its final text.
+ */
+export const threadMessageSchema = z.object({
+  runId: runIdSchema,
+  prompt: z.string(),
+  state: runStateSchema,
+  text: z.string(),
+  /** Tokens that make up `text` (for a run in progress: received so far). */
+  tokenCount: z.number().int().nonnegative(),
+  reason: z.string().optional(),
+  createdAt: z.number().int(),
+});
+export type ThreadMessage = z.infer<typeof threadMessageSchema>;
+
+/** `thread.get`: render `messages`, then subscribe with `lastEventId` to continue live with no gap. */
+export const threadDetailSchema = threadSchema.extend({
+  messages: z.array(threadMessageSchema),
+  lastEventId: eventIdSchema.nullable(),
+});
+export type ThreadDetail = z.infer<typeof threadDetailSchema>;
 
 export type DevLoginInput = z.infer<typeof devLoginInput>;
 export type DevLoginOutput = z.infer<typeof devLoginOutput>;

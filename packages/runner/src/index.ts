@@ -2,6 +2,13 @@ export * from './agent.ts';
 export { type AgentConfig, type AgentName, agentNames, createAgent } from './create-agent.ts';
 export { DemoAgent, type DemoAgentConfig, demoReply, tokenize } from './demo-agent.ts';
 export { executeRun, type RunOutcome } from './execute-run.ts';
-export { createReliablePublisher, type ReliablePublisherOptions } from './reliable-publish.ts';
-export { type RunWorkerOptions, runWorker } from './run-worker.ts';
-export { logLevelSchema, workerEnvShape } from './worker-env.ts';
+export { AgentProviderError, OpenAIAgent, type OpenAIAgentConfig } from './openai-agent.ts';
+export { RunPublisher, type RunPublisherOptions } from './run-publisher.ts';
+export { DEFAULT_LEASE_MS, type RunWorkerOptions, reapOrphans, runWorker } from './run-worker.ts';
+export {
+  agentConfigFromEnv,
+  logLevelSchema,
+  type WorkerEnv,
+  workerEnvShape,
+  workerOptionsFromEnv,
+} from './worker-env.ts';

@@ -1,19 +1,28 @@
 import { type EventBus, MemoryEventBus, type StoredEvent, silentLogger } from '@threadcast/bus';
-import { MemoryRunQueue, newId, type RunJob } from '@threadcast/store';
+import { endRun, MemoryRunQueue, MemoryRunStore, newId, type RunJob, type RunStore } from '@threadcast/store';
 import { describe, expect, it } from 'vitest';
 import type { Agent, AgentChunk } from './agent.ts';
 import { DemoAgent, demoReply, tokenize } from './demo-agent.ts';
 import { executeRun } from './execute-run.ts';
-import { createReliablePublisher } from './reliable-publish.ts';
-import { runWorker } from './run-worker.ts';
+import { RunPublisher } from './run-publisher.ts';
+import { reapOrphans, runWorker } from './run-worker.ts';
 
-const job = (prompt: string): RunJob => ({
+const job = (prompt: string, threadId = newId()): RunJob => ({
   runId: newId(),
-  threadId: newId(),
+  threadId,
   ownerId: 'alice',
   prompt,
   enqueuedAt: 0,
 });
+
+/** A job with its run record, as `run.start` leaves them. */
+async function queuedRun(runs: RunStore, prompt: string, threadId?: string): Promise<RunJob> {
+  const queued = job(prompt, threadId);
+  await runs.create(queued);
+  return queued;
+}
+
+const neverAborted = new AbortController().signal;
 
 describe('demo agent', () => {
   it('replies with a pure function of the prompt that mixes scripts and emoji', () => {
@@ -36,14 +45,16 @@ describe('demo agent', () => {
 });
 
 describe('executeRun', () => {
-  it('publishes running, each token, then done with the full text and count', async () => {
+  it('publishes running, each token, then done with the full text and count, and records the run', async () => {
     const bus = new MemoryEventBus();
-    const run = job('hi there');
+    const runs = new MemoryRunStore();
+    const run = await queuedRun(runs, 'hi there');
     const outcome = await executeRun(run, {
       bus,
+      runs,
       agent: new DemoAgent({ tokenDelayMs: 0 }),
       logger: silentLogger,
-      signal: new AbortController().signal,
+      signal: neverAborted,
     });
     const events = (await bus.history(run.threadId)).map((e: StoredEvent) => e.event);
     expect(events[0]).toMatchObject({ type: 'status', content: { state: 'running', runId: run.runId } });
@@ -57,10 +68,37 @@ describe('executeRun', () => {
       content: { runId: run.runId, text: demoReply('hi there'), tokenCount: tokens.length },
     });
     expect(outcome).toEqual({ state: 'done', text: demoReply('hi there'), tokenCount: tokens.length });
+    expect(await runs.get(run.runId)).toMatchObject({
+      state: 'done',
+      text: demoReply('hi there'),
+      tokenCount: tokens.length,
+    });
+  });
+
+  it("gives the agent the thread's earlier exchanges", async () => {
+    const bus = new MemoryEventBus();
+    const runs = new MemoryRunStore();
+    const seen: unknown[] = [];
+    const echo: Agent = {
+      name: 'echo',
+      async *reply(request) {
+        seen.push(request.history);
+        yield { type: 'token', text: `re: ${request.prompt}` };
+      },
+    };
+    const first = await queuedRun(runs, 'first');
+    await executeRun(first, { bus, runs, agent: echo, logger: silentLogger, signal: neverAborted });
+    const second = await queuedRun(runs, 'second', first.threadId);
+    await executeRun(second, { bus, runs, agent: echo, logger: silentLogger, signal: neverAborted });
+    expect(seen[1]).toEqual([
+      { role: 'user', content: 'first' },
+      { role: 'assistant', content: 're: first' },
+    ]);
   });
 
   it('ends with an error event when the agent fails, keeping the tokens it sent', async () => {
     const bus = new MemoryEventBus();
+    const runs = new MemoryRunStore();
     const failing: Agent = {
       name: 'failing',
       async *reply(): AsyncIterable<AgentChunk> {
@@ -68,55 +106,117 @@ describe('executeRun', () => {
         throw new Error('model went away');
       },
     };
-    const run = job('x');
-    const outcome = await executeRun(run, {
-      bus,
-      agent: failing,
-      logger: silentLogger,
-      signal: new AbortController().signal,
-    });
+    const run = await queuedRun(runs, 'x');
+    const outcome = await executeRun(run, { bus, runs, agent: failing, logger: silentLogger, signal: neverAborted });
     const events = (await bus.history(run.threadId)).map((e) => e.event);
     expect(events.map((e) => e.type)).toEqual(['status', 'token', 'error']);
     expect(events.at(-1)?.content).toEqual({ message: 'model went away', runId: run.runId });
     expect(outcome.state).toBe('error');
+    expect(await runs.get(run.runId)).toMatchObject({ state: 'error', reason: 'model went away' });
+  });
+
+  it('leaves alone a run that was cancelled before it started', async () => {
+    const bus = new MemoryEventBus();
+    const runs = new MemoryRunStore();
+    const run = await queuedRun(runs, 'never');
+    await runs.transition(run.runId, 'cancelled', { reason: 'cancelled by the user' });
+    const outcome = await executeRun(run, {
+      bus,
+      runs,
+      agent: new DemoAgent({ tokenDelayMs: 0 }),
+      logger: silentLogger,
+      signal: neverAborted,
+    });
+    expect(outcome.state).toBe('skipped');
+    expect(await bus.history(run.threadId)).toEqual([]);
+  });
+
+  it('stops generating at the next token once someone else ended the run, and publishes nothing after', async () => {
+    const bus = new MemoryEventBus();
+    const runs = new MemoryRunStore();
+    const run = await queuedRun(runs, 'stop me');
+    let generated = 0;
+    const endless: Agent = {
+      name: 'endless',
+      async *reply(request) {
+        while (!request.signal.aborted) {
+          generated += 1;
+          if (generated === 5) await endRun({ bus, runs }, run, 'cancelled', { reason: 'cancelled by the user' });
+          yield { type: 'token', text: `t${generated} ` };
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      },
+    };
+    const outcome = await executeRun(run, {
+      bus,
+      runs,
+      agent: endless,
+      logger: silentLogger,
+      signal: neverAborted,
+      publishWindow: 1,
+    });
+    expect(outcome.state).toBe('cancelled');
+    const events = (await bus.history(run.threadId)).map((e) => e.event);
+    expect(events.at(-1)).toMatchObject({ type: 'status', content: { state: 'cancelled' } });
+    expect(generated).toBeLessThanOrEqual(7);
   });
 });
 
 describe('runWorker', () => {
   it('streams queued runs and finishes the ones in progress when stopped', async () => {
     const bus = new MemoryEventBus();
+    const runs = new MemoryRunStore();
     const queue = new MemoryRunQueue();
     const stop = new AbortController();
     const worker = runWorker({
       queue,
+      runs,
       bus,
       agent: new DemoAgent({ tokenDelayMs: 1 }),
       logger: silentLogger,
       concurrency: 2,
       signal: stop.signal,
     });
-    const runs = [job('one'), job('two'), job('three')];
-    for (const run of runs) await queue.enqueue(run);
-    const last = runs[2] as RunJob;
+    const jobs = [await queuedRun(runs, 'one'), await queuedRun(runs, 'two'), await queuedRun(runs, 'three')];
+    for (const queued of jobs) await queue.enqueue(queued);
+    const last = jobs[2] as RunJob;
     await expect
       .poll(async () => (await bus.history(last.threadId)).some((e) => e.event.type === 'token'), { timeout: 5_000 })
       .toBe(true);
     stop.abort();
     await worker;
-    for (const run of runs) {
-      const events = await bus.history(run.threadId);
-      expect(events.at(-1)?.event).toMatchObject({ type: 'done', content: { text: demoReply(run.prompt) } });
+    for (const queued of jobs) {
+      const events = await bus.history(queued.threadId);
+      expect(events.at(-1)?.event).toMatchObject({ type: 'done', content: { text: demoReply(queued.prompt) } });
     }
+  });
+
+  it('ends runs whose worker stopped renewing, and queues again the ones that never started', async () => {
+    const bus = new MemoryEventBus();
+    const runs = new MemoryRunStore();
+    const queue = new MemoryRunQueue();
+    const started = await queuedRun(runs, 'started');
+    const waiting = await queuedRun(runs, 'waiting');
+    for (const queued of [started, waiting]) await queue.enqueue(queued);
+    await queue.take('dead', neverAborted);
+    await queue.take('dead', neverAborted);
+    await runs.transition(started.runId, 'running');
+    expect(await reapOrphans({ queue, runs, bus, logger: silentLogger }, 'reaper', 0)).toBe(2);
+    expect(await runs.get(started.runId)).toMatchObject({
+      state: 'error',
+      reason: 'the worker running it stopped responding',
+    });
+    expect((await bus.history(started.threadId)).at(-1)?.event).toMatchObject({ type: 'error' });
+    expect((await queue.take('next', neverAborted))?.job).toEqual(waiting);
   });
 });
 
-describe('createReliablePublisher', () => {
-  it('retries through failures, including lost replies, and stores each event once', async () => {
+describe('RunPublisher', () => {
+  it('retries through failures, including lost replies, and stores each event once, in order', async () => {
     const bus = new MemoryEventBus();
     let calls = 0;
     // Every third call fails: half of those after the event was stored (a lost reply), half before.
     const flaky: EventBus = {
-      ...bus,
       history: (...args) => bus.history(...args),
       subscribe: (...args) => bus.subscribe(...args),
       stats: () => bus.stats(),
@@ -130,32 +230,30 @@ describe('createReliablePublisher', () => {
         return bus.publish(event, options);
       },
     };
-    const run = job('flaky');
-    const outcome = await executeRun(run, {
-      bus: flaky,
-      agent: new DemoAgent({ tokenDelayMs: 0 }),
-      logger: silentLogger,
-      signal: new AbortController().signal,
-    });
-    const events = (await bus.history(run.threadId)).map((e) => e.event);
-    const tokens = events.filter((e) => e.type === 'token').map((e) => e.content);
-    expect(tokens.join('')).toBe(demoReply('flaky'));
-    expect(events.at(-1)).toMatchObject({
-      type: 'done',
-      content: { text: demoReply('flaky'), tokenCount: tokens.length },
-    });
-    expect(outcome.state).toBe('done');
-    expect(calls).toBeGreaterThan(events.length);
+    const publisher = new RunPublisher({ bus: flaky, logger: silentLogger, producer: 'r1', window: 8 });
+    const texts = Array.from({ length: 100 }, (_, i) => `t${i}`);
+    for (const content of texts) {
+      publisher.push({ type: 'token', threadId: 't', ts: 1, runId: 'r1', content });
+      await publisher.waitForRoom();
+    }
+    await publisher.flush();
+    expect((await bus.history('t')).map((e) => e.event.content)).toEqual(texts);
+    expect(calls).toBeGreaterThan(texts.length);
   });
 
   it('gives up after its deadline and says why', async () => {
     const down: EventBus = {
       ...new MemoryEventBus(),
+      history: async () => [],
+      subscribe: () => ({ [Symbol.asyncIterator]: async function* () {} })[Symbol.asyncIterator](),
+      stats: () => ({ subscribers: 0, channels: 0 }),
       publish: async () => {
         throw new Error('redis is down');
       },
-    } as unknown as EventBus;
-    const publish = createReliablePublisher({ bus: down, logger: silentLogger, producer: 'r', giveUpAfterMs: 50 });
-    await expect(publish({ type: 'token', threadId: 't', ts: 1, content: 'x' })).rejects.toThrow('redis is down');
+    };
+    const publisher = new RunPublisher({ bus: down, logger: silentLogger, producer: 'r', giveUpAfterMs: 50 });
+    publisher.push({ type: 'token', threadId: 't', ts: 1, content: 'x' });
+    await expect(publisher.flush()).rejects.toThrow('redis is down');
+    expect(() => publisher.push({ type: 'token', threadId: 't', ts: 1, content: 'y' })).toThrow('redis is down');
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentNames } from './create-agent.ts';
+import { type AgentConfig, agentNames } from './create-agent.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
@@ -7,8 +7,43 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 export const workerEnvShape = {
   WORKER_CONCURRENCY: int(1, 10_000).default(16),
   WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  /** A run whose worker stops renewing its lease for this long is ended `error` by another worker. */
+  RUN_LEASE_MS: int(300, 3_600_000).default(10_000),
+  /** Token events a run sends before waiting for Redis to confirm them. */
+  PUBLISH_WINDOW: int(1, 10_000).default(64),
   AGENT: z.enum(agentNames).default('demo'),
   AGENT_TOKEN_DELAY_MS: int(0, 60_000).default(40),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
+  /** Required when AGENT=openai (checked by `createAgent`); an empty value counts as unset. */
+  OPENAI_API_KEY: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_MAX_RETRIES: int(0, 10).default(2),
 };
+
+export type WorkerEnv = z.output<z.ZodObject<typeof workerEnvShape>>;
+
+/** The worker settings of a parsed environment, for `runWorker`. */
+export function workerOptionsFromEnv(env: WorkerEnv) {
+  return {
+    concurrency: env.WORKER_CONCURRENCY,
+    shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
+    leaseMs: env.RUN_LEASE_MS,
+    publishWindow: env.PUBLISH_WINDOW,
+  };
+}
+
+/** The agent settings of a parsed environment, for `createAgent`. */
+export function agentConfigFromEnv(env: WorkerEnv): AgentConfig {
+  return {
+    name: env.AGENT,
+    tokenDelayMs: env.AGENT_TOKEN_DELAY_MS,
+    openai: {
+      baseURL: env.OPENAI_BASE_URL,
+      apiKey: env.OPENAI_API_KEY,
+      model: env.OPENAI_MODEL,
+      maxRetries: env.OPENAI_MAX_RETRIES,
+    },
+  };
+}
 
 export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');

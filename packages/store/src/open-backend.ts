@@ -2,11 +2,14 @@ import { type EventBus, type Logger, MemoryEventBus, silentLogger } from '@threa
 import { RedisEventBus, resilientRedisOptions } from '@threadcast/bus/redis';
 import { Redis } from 'ioredis';
 import { MemoryRunQueue } from './memory/memory-run-queue.ts';
+import { MemoryRunStore } from './memory/memory-run-store.ts';
 import { MemoryThreadStore } from './memory/memory-thread-store.ts';
 import { storeKeys } from './redis/keys.ts';
 import { RedisRunQueue } from './redis/redis-run-queue.ts';
+import { RedisRunStore } from './redis/redis-run-store.ts';
 import { RedisThreadStore } from './redis/redis-thread-store.ts';
 import type { RunQueue } from './run-queue.ts';
+import type { RunStore } from './run-store.ts';
 import type { ThreadStore } from './thread-store.ts';
 
 export interface BackendConfig {
@@ -19,12 +22,13 @@ export interface BackendConfig {
   logger?: Logger;
 }
 
-/** The engines a process runs on: the event bus, the thread store and the run queue. */
+/** The engines a process runs on: the event bus, the thread and run stores, and the run queue. */
 export interface Backend {
   engine: 'memory' | 'redis';
   bus: EventBus;
   threads: ThreadStore;
-  runs: RunQueue;
+  runs: RunStore;
+  queue: RunQueue;
   close(): Promise<void>;
 }
 
@@ -41,7 +45,8 @@ export function openBackend(config: BackendConfig): Backend {
       engine: 'memory',
       bus,
       threads: new MemoryThreadStore(),
-      runs: new MemoryRunQueue(),
+      runs: new MemoryRunStore(),
+      queue: new MemoryRunQueue(),
       close: () => bus.close(),
     };
   }
@@ -57,14 +62,15 @@ export function openBackend(config: BackendConfig): Backend {
   const commands = new Redis(config.redisUrl, resilientRedisOptions({ connectionName: 'threadcast-store' }));
   commands.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   const keys = storeKeys(keyPrefix);
-  const runs = new RedisRunQueue(commands, keys, logger);
+  const queue = new RedisRunQueue(commands, keys, logger);
   return {
     engine: 'redis',
     bus,
     threads: new RedisThreadStore(commands, keys),
-    runs,
+    runs: new RedisRunStore(commands, keys),
+    queue,
     async close() {
-      await Promise.allSettled([bus.close(), runs.close(), commands.quit()]);
+      await Promise.allSettled([bus.close(), queue.close(), commands.quit()]);
     },
   };
 }

@@ -44,31 +44,85 @@ export function describeStoreContract(name: string, makeBackends: MakeBackends):
     it('hands out queued runs first in, first out', async () => {
       const [a, b] = await open();
       const jobs = [job('one'), job('two'), job('three')];
-      for (const queued of jobs) await a.runs.enqueue(queued);
+      for (const queued of jobs) await a.queue.enqueue(queued);
       const signal = new AbortController().signal;
-      const taken = [await b.runs.take(signal), await b.runs.take(signal), await b.runs.take(signal)];
-      expect(taken).toEqual(jobs);
+      const taken = [
+        await b.queue.take('w1', signal),
+        await b.queue.take('w1', signal),
+        await b.queue.take('w1', signal),
+      ];
+      expect(taken.map((lease) => lease?.job)).toEqual(jobs);
     });
 
     it('gives each run to exactly one of several waiting takers', async () => {
       const [a, b] = await open();
       const controller = new AbortController();
-      const takers = [a, b, a, b].map((backend) => backend.runs.take(controller.signal));
+      const takers = [a, b, a, b].map((backend, i) => backend.queue.take(`w${i}`, controller.signal));
       const jobs = [job('1'), job('2'), job('3'), job('4')];
-      for (const queued of jobs) await a.runs.enqueue(queued);
+      for (const queued of jobs) await a.queue.enqueue(queued);
       const taken = await Promise.all(takers);
-      expect(taken.map((t) => t?.prompt).sort()).toEqual(['1', '2', '3', '4']);
+      expect(taken.map((lease) => lease?.job.prompt).sort()).toEqual(['1', '2', '3', '4']);
     });
 
     it('stops waiting when aborted and loses no run to the aborted taker', async () => {
       const [a, b] = await open();
       const controller = new AbortController();
-      const waiting = b.runs.take(controller.signal);
+      const waiting = b.queue.take('w1', controller.signal);
       controller.abort();
       expect(await waiting).toBeNull();
       const queued = job('after abort');
-      await a.runs.enqueue(queued);
-      expect(await a.runs.take(new AbortController().signal)).toEqual(queued);
+      await a.queue.enqueue(queued);
+      expect((await a.queue.take('w2', new AbortController().signal))?.job).toEqual(queued);
+    });
+
+    it('hands a job whose lease lapsed to exactly one reaper, and never a renewed or completed one', async () => {
+      const [a, b] = await open();
+      for (const prompt of ['lapsed', 'renewed', 'completed']) await a.queue.enqueue(job(prompt));
+      const signal = new AbortController().signal;
+      const lapsed = await a.queue.take('dead-worker', signal);
+      const renewed = await a.queue.take('live-worker', signal);
+      const completed = await a.queue.take('live-worker', signal);
+      await completed?.complete();
+      const idleMs = 200;
+      const reclaimed: string[] = [];
+      await expect
+        .poll(
+          async () => {
+            await renewed?.renew();
+            for (const lease of [
+              ...(await a.queue.reclaimAbandoned('reaper-a', idleMs)),
+              ...(await b.queue.reclaimAbandoned('reaper-b', idleMs)),
+            ]) {
+              reclaimed.push(lease.job.prompt);
+            }
+            return reclaimed.length;
+          },
+          { interval: 20, timeout: 5_000 },
+        )
+        .toBeGreaterThan(0);
+      expect(reclaimed).toEqual(['lapsed']);
+      expect(lapsed?.job.prompt).toBe('lapsed');
+    });
+
+    it('moves runs only along their lifecycle, once to an end', async () => {
+      const [a, b] = await open();
+      const threadId = newId();
+      const run = await a.runs.create({ runId: newId(), threadId, ownerId: 'alice', prompt: 'héllo' });
+      expect(run).toMatchObject({ state: 'queued', prompt: 'héllo' });
+      expect(await b.runs.transition(run.runId, 'done')).toBeNull();
+      expect(await b.runs.transition(run.runId, 'running')).toMatchObject({ state: 'running' });
+      const ends = await Promise.all([
+        a.runs.transition(run.runId, 'done', { text: 'the reply' }),
+        b.runs.transition(run.runId, 'cancelled', { reason: 'cancelled by the user' }),
+        a.runs.transition(run.runId, 'error', { reason: 'worker died' }),
+      ]);
+      const winners = ends.filter((end) => end !== null);
+      expect(winners).toHaveLength(1);
+      expect(await b.runs.get(run.runId)).toEqual(winners[0]);
+      expect(await a.runs.transition(run.runId, 'running')).toBeNull();
+      expect(await a.runs.transition('unknown-run', 'running')).toBeNull();
+      const second = await a.runs.create({ runId: newId(), threadId, ownerId: 'alice', prompt: 'again' });
+      expect((await b.runs.listByThread(threadId)).map((r) => r.runId)).toEqual([run.runId, second.runId]);
     });
   });
 }

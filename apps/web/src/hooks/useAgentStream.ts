@@ -4,6 +4,14 @@ import type { RunState } from '@threadcast/contract';
 import { useState } from 'react';
 import { trpc } from '../trpc.ts';
 
+/**
+ * Where to start: `state` as rendered from `thread.get` (its `lastEventId` is where the stream resumes).
+ * Without it the stream starts at the thread's latest run. Read once, when the hook mounts.
+ */
+export interface StreamStart {
+  state?: StreamState;
+}
+
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline';
 
 export interface AgentStream {
@@ -26,17 +34,18 @@ export interface AgentStream {
  * update, and after a dropped connection the link reconnects with backoff and resumes from the last event
  * id, while the reducer drops anything already shown. The stream closes when the component unmounts or `threadId` changes.
  */
-export function useAgentStream(threadId: string | null): AgentStream {
-  const [stream, setStream] = useState<{ threadId: string | null; state: StreamState }>({
-    threadId,
-    state: initialStreamState,
-  });
-  const state = stream.threadId === threadId ? stream.state : initialStreamState;
+export function useAgentStream(threadId: string | null, from?: StreamStart): AgentStream {
+  const start = from?.state ?? initialStreamState;
+  const [stream, setStream] = useState<{ threadId: string | null; state: StreamState }>({ threadId, state: start });
+  const state = stream.threadId === threadId ? stream.state : start;
 
-  const subscription = trpc.thread.onEvent.useSubscription(threadId ? { threadId } : skipToken, {
+  // The starting point is taken once: later renders must not move the subscription.
+  const [lastEventId] = useState(() => from?.state?.lastEventId ?? null);
+  const input = threadId ? { threadId, lastEventId } : skipToken;
+  const subscription = trpc.thread.onEvent.useSubscription(input, {
     onData: ({ id, data }) => {
       setStream((previous) => {
-        const base = previous.threadId === threadId ? previous.state : initialStreamState;
+        const base = previous.threadId === threadId ? previous.state : start;
         return { threadId, state: applyStreamEvent(base, id, data) };
       });
     },

@@ -5,10 +5,13 @@ import {
   listThreadsOutput,
   onEventInput,
   parseEventId,
+  threadDetailSchema,
+  threadRefInput,
 } from '@threadcast/contract';
 import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
 import { latestRunStart } from '../resume-point.ts';
 import { requireOwnThread } from '../thread-access.ts';
+import { threadDetail } from '../thread-detail.ts';
 import { protectedProcedure } from '../trpc.ts';
 
 export const threadRouter = {
@@ -19,6 +22,11 @@ export const threadRouter = {
       const thread = await ctx.threads.create({ ownerId: ctx.user.id, title: input.title || 'New thread' });
       return { threadId: thread.threadId };
     }),
+
+  get: protectedProcedure
+    .input(threadRefInput)
+    .output(threadDetailSchema)
+    .query(async ({ ctx, input }) => threadDetail(ctx, await requireOwnThread(ctx, input.threadId))),
 
   list: protectedProcedure.output(listThreadsOutput).query(async ({ ctx }) => {
     const threads = await ctx.threads.listByOwner(ctx.user.id);

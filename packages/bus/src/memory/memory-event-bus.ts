@@ -6,7 +6,7 @@ import {
   type ThreadId,
 } from '@threadcast/contract';
 import { newEpoch } from '../epoch.ts';
-import { InvalidEventError } from '../errors.ts';
+import { InvalidEventError, OutOfOrderError, ProducerEndedError } from '../errors.ts';
 import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
 import { type LiveItem, orderedSubscription } from '../ordered-subscription.ts';
 
@@ -23,7 +23,7 @@ interface ThreadLog {
   events: StoredEvent[];
   listeners: Set<(item: LiveItem) => void>;
   /** Last accepted sequence and its stored event, per idempotent producer. */
-  producers: Map<string, { sequence: number; stored: StoredEvent }>;
+  producers: Map<string, { sequence: number; stored: StoredEvent; ended: boolean }>;
 }
 
 /** The embedded engine: every thread's history and subscribers live in this process. */
@@ -44,13 +44,29 @@ export class MemoryEventBus implements EventBus, Closable {
     const log = this.log(event.threadId);
     const { idempotency } = options;
     const previous = idempotency ? log.producers.get(idempotency.producer) : undefined;
-    if (idempotency && previous && idempotency.sequence <= previous.sequence) return previous.stored;
+    if (idempotency && previous) {
+      // Only a retry of the final event itself is answered; anything else of an ended producer is refused.
+      if (previous.ended) {
+        if (idempotency.sequence === previous.sequence) return previous.stored;
+        throw new ProducerEndedError(idempotency.producer);
+      }
+      if (idempotency.sequence <= previous.sequence) return previous.stored;
+      if (!idempotency.final && idempotency.sequence > previous.sequence + 1) {
+        throw new OutOfOrderError(idempotency.producer, idempotency.sequence);
+      }
+    }
     log.seq += 1;
     const position = { epoch: log.epoch, seq: log.seq };
     const stored: StoredEvent = { id: formatEventId(position), position, event: parsed.data };
     log.events.push(stored);
     if (log.events.length > this.historyLimit) log.events.shift();
-    if (idempotency) log.producers.set(idempotency.producer, { sequence: idempotency.sequence, stored });
+    if (idempotency) {
+      log.producers.set(idempotency.producer, {
+        sequence: idempotency.sequence,
+        stored,
+        ended: idempotency.final === true,
+      });
+    }
     for (const listener of log.listeners) listener(stored);
     return stored;
   }

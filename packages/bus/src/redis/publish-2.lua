@@ -9,9 +9,12 @@
 -- ARGV[5]  seconds the history lives after its last event (0: forever)
 -- ARGV[6]  idempotent producer ('' for none), e.g. a run id
 -- ARGV[7]  the producer's sequence number of this event
--- Returns  { epoch, seq, duplicate } of the event; a new event is published as
---          {"id":"<epoch>:<seq>","event":<event JSON>}, a duplicate (sequence not above the producer's
---          last) is neither stored nor published, and its first position is returned with duplicate = 1
+-- ARGV[8]  '1' if this is the producer's final event
+-- Returns  { epoch, seq, status } of the event:
+--          status 0: stored and published as {"id":"<epoch>:<seq>","event":<event JSON>}
+--          status 1: a duplicate (sequence not above the producer's last): its first position, nothing done
+--          status 2: refused, the producer already published its final event (seq is 0)
+--          status 3: refused, a non-final sequence skipped ahead of the producer's last + 1 (seq is 0)
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if not epoch then
   -- A thread without meta starts a new history: drop any orphaned stream so ids restart cleanly.
@@ -22,16 +25,32 @@ end
 local producer = ARGV[6]
 if producer ~= '' then
   local last = redis.call('HGET', KEYS[1], 'p:' .. producer)
+  local ended = redis.call('HGET', KEYS[1], 'e:' .. producer)
   if last then
     local sep = string.find(last, ':', 1, true)
-    if tonumber(ARGV[7]) <= tonumber(string.sub(last, 1, sep - 1)) then
-      return { epoch, tonumber(string.sub(last, sep + 1)), 1 }
+    local lastSequence = tonumber(string.sub(last, 1, sep - 1))
+    local lastSeq = tonumber(string.sub(last, sep + 1))
+    if ended then
+      -- Only a retry of the final event itself is answered; anything else of an ended producer is refused.
+      if tonumber(ARGV[7]) == tonumber(ended) then
+        return { epoch, lastSeq, 1 }
+      end
+      return { epoch, 0, 2 }
+    end
+    if tonumber(ARGV[7]) <= lastSequence then
+      return { epoch, lastSeq, 1 }
+    end
+    if ARGV[8] ~= '1' and tonumber(ARGV[7]) > lastSequence + 1 then
+      return { epoch, 0, 3 }
     end
   end
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 if producer ~= '' then
   redis.call('HSET', KEYS[1], 'p:' .. producer, ARGV[7] .. ':' .. seq)
+  if ARGV[8] == '1' then
+    redis.call('HSET', KEYS[1], 'e:' .. producer, ARGV[7])
+  end
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'event', ARGV[2])
 local ttl = tonumber(ARGV[5])

@@ -9,7 +9,7 @@ import {
 } from '@threadcast/contract';
 import { Redis, type RedisOptions } from 'ioredis';
 import { newEpoch } from '../epoch.ts';
-import { InvalidEventError } from '../errors.ts';
+import { InvalidEventError, OutOfOrderError, ProducerEndedError } from '../errors.ts';
 import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
@@ -52,7 +52,8 @@ interface PublishingRedis extends Redis {
     ttlSeconds: number,
     producer: string,
     sequence: number,
-  ): Promise<[epoch: string, seq: number, duplicate: number]>;
+    final: string,
+  ): Promise<[epoch: string, seq: number, status: number]>;
   threadcastHead(metaKey: string, logKey: string, epoch: string, ttlSeconds: number): Promise<[string, number]>;
 }
 
@@ -110,7 +111,7 @@ export class RedisEventBus implements EventBus, Closable {
     const parsed = streamEventSchema.safeParse(event);
     if (!parsed.success) throw new InvalidEventError(`invalid event: ${parsed.error.message}`);
     const { threadId } = parsed.data;
-    const [epoch, seq] = await this.publisher.threadcastPublish(
+    const [epoch, seq, status] = await this.publisher.threadcastPublish(
       this.keys.meta(threadId),
       this.keys.log(threadId),
       this.keys.channel(threadId),
@@ -120,7 +121,11 @@ export class RedisEventBus implements EventBus, Closable {
       this.historyTtlSeconds,
       options.idempotency?.producer ?? '',
       options.idempotency?.sequence ?? 0,
+      options.idempotency?.final ? '1' : '0',
     );
+    if (status === 2) throw new ProducerEndedError(options.idempotency?.producer ?? '');
+    if (status === 3)
+      throw new OutOfOrderError(options.idempotency?.producer ?? '', options.idempotency?.sequence ?? 0);
     const position = { epoch, seq: Number(seq) };
     return { id: formatEventId(position), position, event: parsed.data };
   }

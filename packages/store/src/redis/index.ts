@@ -1,3 +1,4 @@
 export { type StoreKeys, storeKeys } from './keys.ts';
 export { RedisRunQueue } from './redis-run-queue.ts';
+export { RedisRunStore } from './redis-run-store.ts';
 export { RedisThreadStore } from './redis-thread-store.ts';

@@ -1,4 +1,4 @@
-import type { ThreadId, UserId } from '@threadcast/contract';
+import type { RunId, ThreadId, UserId } from '@threadcast/contract';
 
 /** Every Redis key the store uses; a thread's keys share its hash tag with the bus's keys. */
 export function storeKeys(keyPrefix: string) {
@@ -6,6 +6,8 @@ export function storeKeys(keyPrefix: string) {
     thread: (threadId: ThreadId) => `${keyPrefix}thread:{${threadId}}:info`,
     ownerThreads: (ownerId: UserId) => `${keyPrefix}user:{${ownerId}}:threads`,
     runQueue: () => `${keyPrefix}runs:queue`,
+    run: (runId: RunId) => `${keyPrefix}run:{${runId}}`,
+    threadRuns: (threadId: ThreadId) => `${keyPrefix}thread:{${threadId}}:runs`,
   };
 }
 

@@ -1,17 +1,24 @@
 import type { Logger } from '@threadcast/bus';
 import type { Redis } from 'ioredis';
-import { type RunJob, type RunQueue, runJobSchema } from '../run-queue.ts';
+import { type RunJob, type RunLease, type RunQueue, runJobSchema } from '../run-queue.ts';
 import type { StoreKeys } from './keys.ts';
 
-/** How long one blocking pop waits before it looks at the abort signal again. */
-const POLL_SECONDS = 1;
+const GROUP = 'workers';
+/** How long one blocking read waits before it looks at the abort signal again. */
+const BLOCK_MS = 1_000;
+
+type Entry = [id: string, fields: string[]];
 
 /**
- * A Redis list as a FIFO queue. Taking blocks on its own connection, so it never delays other commands.
- * A job popped after the taker aborted is pushed back to the head, never dropped.
+ * A Redis Stream with one consumer group as a durable FIFO queue. A taken job stays in the group's
+ * pending list until completed; renewing a lease resets its idle time (XCLAIM), so a job idle for longer
+ * than the lease belongs to a dead worker and XAUTOCLAIM hands it to exactly one reaper. Streams give
+ * this with plain commands on the connection we already have (BullMQ would add its own Lua-heavy job
+ * model, retries and a second notion of run state next to the run store).
  */
 export class RedisRunQueue implements RunQueue {
   private blocking: Redis | null = null;
+  private group: Promise<void> | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -20,37 +27,108 @@ export class RedisRunQueue implements RunQueue {
   ) {}
 
   async enqueue(job: RunJob): Promise<void> {
-    await this.redis.lpush(this.keys.runQueue(), JSON.stringify(job));
+    await this.withGroup(() => this.redis.xadd(this.keys.runQueue(), '*', 'job', JSON.stringify(job)));
   }
 
-  async take(signal: AbortSignal): Promise<RunJob | null> {
+  async take(consumer: string, signal: AbortSignal): Promise<RunLease | null> {
     this.blocking ??= this.redis.duplicate({ connectionName: 'threadcast-run-queue' });
+    const blocking = this.blocking;
     while (!signal.aborted) {
-      const popped = await this.blocking.brpop(this.keys.runQueue(), POLL_SECONDS);
-      if (!popped) continue;
-      const [, json] = popped;
+      const reply = (await this.withGroup(() =>
+        blocking.xreadgroup(
+          'GROUP',
+          GROUP,
+          consumer,
+          'COUNT',
+          1,
+          'BLOCK',
+          BLOCK_MS,
+          'STREAMS',
+          this.keys.runQueue(),
+          '>',
+        ),
+      )) as [string, Entry[]][] | null;
+      const entry = reply?.[0]?.[1]?.[0];
+      if (!entry) continue;
+      const [id, fields] = entry;
       if (signal.aborted) {
-        await this.redis.rpush(this.keys.runQueue(), json);
+        // Taken after the taker gave up: put it back at the tail rather than strand it as abandoned.
+        await this.redis
+          .multi()
+          .xadd(this.keys.runQueue(), '*', ...fields)
+          .xack(this.keys.runQueue(), GROUP, id)
+          .xdel(this.keys.runQueue(), id)
+          .exec();
         return null;
       }
-      const job = this.parse(json);
-      if (job) return job;
+      const lease = this.toLease(consumer, id, fields);
+      if (lease) return lease;
     }
     return null;
+  }
+
+  async reclaimAbandoned(consumer: string, idleMs: number): Promise<RunLease[]> {
+    const [, entries] = (await this.withGroup(() =>
+      this.redis.xautoclaim(this.keys.runQueue(), GROUP, consumer, idleMs, '0-0', 'COUNT', 50),
+    )) as [string, (Entry | null)[], string[]];
+    return entries.flatMap((entry) => {
+      if (!entry) return [];
+      const lease = this.toLease(consumer, entry[0], entry[1]);
+      return lease ? [lease] : [];
+    });
   }
 
   async close(): Promise<void> {
     await this.blocking?.quit().catch(() => undefined);
   }
 
-  private parse(json: string): RunJob | null {
+  private toLease(consumer: string, id: string, fields: string[]): RunLease | null {
+    const key = this.keys.runQueue();
+    const complete = async () => {
+      await this.redis.multi().xack(key, GROUP, id).xdel(key, id).exec();
+    };
+    const job = this.parse(fields[fields.indexOf('job') + 1]);
+    if (!job) {
+      void complete().catch(() => undefined);
+      return null;
+    }
+    return {
+      job,
+      renew: async () => {
+        await this.redis.xclaim(key, GROUP, consumer, 0, id, 'JUSTID');
+      },
+      complete,
+    };
+  }
+
+  /** Runs a command that needs the consumer group, creating it first (again, if Redis lost it). */
+  private async withGroup<T>(command: () => Promise<T>): Promise<T> {
+    this.group ??= this.redis
+      .xgroup('CREATE', this.keys.runQueue(), GROUP, '0', 'MKSTREAM')
+      .then(() => undefined)
+      .catch((error: Error) => {
+        if (!error.message.includes('BUSYGROUP')) {
+          this.group = null;
+          throw error;
+        }
+      });
+    await this.group;
     try {
-      const parsed = runJobSchema.safeParse(JSON.parse(json));
+      return await command();
+    } catch (error) {
+      if (error instanceof Error && error.message.includes('NOGROUP')) this.group = null;
+      throw error;
+    }
+  }
+
+  private parse(json: string | undefined): RunJob | null {
+    try {
+      const parsed = runJobSchema.safeParse(JSON.parse(json ?? ''));
       if (parsed.success) return parsed.data;
     } catch {
       // reported below
     }
-    this.logger.warn({ bytes: json.length }, 'dropped a queued run that is not a valid job');
+    this.logger.warn({ bytes: json?.length ?? 0 }, 'dropped a queued run that is not a valid job');
     return null;
   }
 }

@@ -1,0 +1,33 @@
+import type { RunId, RunState, ThreadId } from '@threadcast/contract';
+import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore } from '../run-store.ts';
+
+export class MemoryRunStore implements RunStore {
+  private readonly runs = new Map<RunId, RunRecord>();
+  private readonly byThread = new Map<ThreadId, RunRecord[]>();
+
+  async create(input: Pick<RunRecord, 'runId' | 'threadId' | 'ownerId' | 'prompt'>): Promise<RunRecord> {
+    const now = Date.now();
+    const record: RunRecord = { ...input, state: 'queued', createdAt: now, updatedAt: now };
+    this.runs.set(record.runId, record);
+    const runs = this.byThread.get(record.threadId) ?? [];
+    runs.push(record);
+    this.byThread.set(record.threadId, runs);
+    return { ...record };
+  }
+
+  async get(runId: RunId): Promise<RunRecord | null> {
+    const record = this.runs.get(runId);
+    return record ? { ...record } : null;
+  }
+
+  async listByThread(threadId: ThreadId, options: { limit?: number } = {}): Promise<RunRecord[]> {
+    return (this.byThread.get(threadId) ?? []).slice(-(options.limit ?? 100)).map((record) => ({ ...record }));
+  }
+
+  async transition(runId: RunId, to: RunState, patch: RunEndPatch = {}): Promise<RunRecord | null> {
+    const record = this.runs.get(runId);
+    if (!record || !RUN_TRANSITIONS[record.state].includes(to)) return null;
+    Object.assign(record, patch, { state: to, updatedAt: Date.now() });
+    return { ...record };
+  }
+}

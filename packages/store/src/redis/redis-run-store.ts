@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { type RunId, type RunState, runStateSchema, type ThreadId } from '@threadcast/contract';
+import type { Redis } from 'ioredis';
+import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore } from '../run-store.ts';
+import type { StoreKeys } from './keys.ts';
+
+const TRANSITION_SCRIPT = readFileSync(new URL('./transition-1.lua', import.meta.url), 'utf8');
+
+interface TransitioningRedis extends Redis {
+  threadcastTransition(
+    runKey: string,
+    to: string,
+    from: string,
+    now: number,
+    reason: string,
+    text: string,
+    tokenCount: string,
+  ): Promise<number>;
+}
+
+/** Each run is a hash; each thread keeps a sorted set of its run ids by creation time. */
+export class RedisRunStore implements RunStore {
+  private readonly redis: TransitioningRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {
+    this.redis = redis as TransitioningRedis;
+    if (!('threadcastTransition' in redis)) {
+      redis.defineCommand('threadcastTransition', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
+    }
+  }
+
+  async create(input: Pick<RunRecord, 'runId' | 'threadId' | 'ownerId' | 'prompt'>): Promise<RunRecord> {
+    const now = Date.now();
+    const record: RunRecord = { ...input, state: 'queued', createdAt: now, updatedAt: now };
+    await this.redis
+      .multi()
+      .hset(this.keys.run(record.runId), {
+        threadId: record.threadId,
+        ownerId: record.ownerId,
+        prompt: record.prompt,
+        state: record.state,
+        createdAt: String(now),
+        updatedAt: String(now),
+      })
+      .zadd(this.keys.threadRuns(record.threadId), now, record.runId)
+      .exec();
+    return record;
+  }
+
+  async get(runId: RunId): Promise<RunRecord | null> {
+    return toRecord(runId, await this.redis.hgetall(this.keys.run(runId)));
+  }
+
+  async listByThread(threadId: ThreadId, options: { limit?: number } = {}): Promise<RunRecord[]> {
+    const ids = await this.redis.zrange(this.keys.threadRuns(threadId), String(-(options.limit ?? 100)), '-1');
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const runId of ids) pipeline.hgetall(this.keys.run(runId));
+    const results = (await pipeline.exec()) ?? [];
+    return ids.flatMap((runId, i) => {
+      const record = toRecord(runId, results[i]?.[1] as Record<string, string> | undefined);
+      return record ? [record] : [];
+    });
+  }
+
+  async transition(runId: RunId, to: RunState, patch: RunEndPatch = {}): Promise<RunRecord | null> {
+    const from = Object.entries(RUN_TRANSITIONS)
+      .filter(([, targets]) => targets.includes(to))
+      .map(([state]) => state);
+    const moved = await this.redis.threadcastTransition(
+      this.keys.run(runId),
+      to,
+      `,${from.join(',')},`,
+      Date.now(),
+      patch.reason ?? '',
+      patch.text ?? '',
+      patch.tokenCount === undefined ? '' : String(patch.tokenCount),
+    );
+    return moved === 1 ? this.get(runId) : null;
+  }
+}
+
+function toRecord(runId: RunId, fields: Record<string, string> | undefined): RunRecord | null {
+  const state = runStateSchema.safeParse(fields?.state);
+  if (!fields?.threadId || !fields.ownerId || !state.success) return null;
+  return {
+    runId,
+    threadId: fields.threadId,
+    ownerId: fields.ownerId,
+    prompt: fields.prompt ?? '',
+    state: state.data,
+    createdAt: Number(fields.createdAt),
+    updatedAt: Number(fields.updatedAt),
+    ...(fields.reason ? { reason: fields.reason } : {}),
+    ...(fields.text !== undefined ? { text: fields.text } : {}),
+    ...(fields.tokenCount !== undefined ? { tokenCount: Number(fields.tokenCount) } : {}),
+  };
+}
