@@ -1,6 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { createAppRouter, createContextFactory } from '@threadcast/api';
-import { agentConfigFromEnv, createAgent, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
+import {
+  agentConfigFromEnv,
+  createAgent,
+  runWorker,
+  startOrphanReaper,
+  workerOptionsFromEnv,
+} from '@threadcast/runner';
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
 import { configureAuth } from './auth.ts';
@@ -31,6 +37,10 @@ const worker = embeddedWorker
       signal: stopWorker.signal,
     })
   : Promise.resolve();
+// Without an embedded worker the server still ends runs whose worker died (the worker's loop does it otherwise).
+const reaper = embeddedWorker
+  ? null
+  : startOrphanReaper({ ...backend, logger, leaseMs: workerOptionsFromEnv(env).leaseMs });
 
 server.listen(env.PORT, env.HOST, () => {
   const address = server.address();
@@ -52,10 +62,11 @@ async function shutdown(signal: string): Promise<void> {
   // Open streams would keep the server up forever; their clients reconnect and resume from their last id.
   server.closeAllConnections();
   stopWorker.abort();
+  reaper?.stop();
   await Promise.all([closed, worker]);
   await backend.close();
   logger.info({}, 'stopped');
   process.exit(0);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

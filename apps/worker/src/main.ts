@@ -30,7 +30,11 @@ function beat(file: string): void {
 if (heartbeatFile) beat(heartbeatFile);
 const heartbeat = heartbeatFile ? setInterval(() => beat(heartbeatFile), 5_000) : null;
 
+// A signal can arrive twice (to the process group and relayed by a wrapper such as tsx): act on the first.
+let stopping = false;
 async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
   logger.info({ signal }, 'stopping: no new runs, finishing the ones in progress');
   stop.abort();
   if (heartbeat) clearInterval(heartbeat);
@@ -39,5 +43,5 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({}, 'stopped');
   process.exit(0);
 }
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -4,7 +4,7 @@ export { DemoAgent, type DemoAgentConfig, demoReply, tokenize } from './demo-age
 export { executeRun, type RunOutcome } from './execute-run.ts';
 export { AgentProviderError, OpenAIAgent, type OpenAIAgentConfig } from './openai-agent.ts';
 export { RunPublisher, type RunPublisherOptions } from './run-publisher.ts';
-export { DEFAULT_LEASE_MS, type RunWorkerOptions, reapOrphans, runWorker } from './run-worker.ts';
+export { DEFAULT_LEASE_MS, type RunWorkerOptions, reapOrphans, runWorker, startOrphanReaper } from './run-worker.ts';
 export {
   agentConfigFromEnv,
   logLevelSchema,

@@ -36,18 +36,11 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   }
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const consumer = consumerName();
   const stopRuns = new AbortController();
   const inFlight = new Set<Promise<void>>();
 
-  const reaper = setInterval(
-    () => {
-      reapOrphans({ queue, runs, bus, logger }, consumer, leaseMs).catch((error: unknown) =>
-        logger.warn({ err: error }, 'could not look for orphaned runs'),
-      );
-    },
-    Math.max(100, Math.round(leaseMs / 2)),
-  );
+  const reaper = startOrphanReaper({ queue, runs, bus, logger, leaseMs, consumer });
 
   let takeFailures = 0;
   try {
@@ -84,8 +77,37 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       clearTimeout(grace);
     }
   } finally {
-    clearInterval(reaper);
+    reaper.stop();
   }
+}
+
+/**
+ * Looks for orphaned runs every half lease, so a run whose worker died ends within about 1.5 leases.
+ * Every worker runs one, and so does a server (a run must end even when its only worker died).
+ */
+export function startOrphanReaper(options: {
+  queue: RunQueue;
+  runs: RunStore;
+  bus: EventBus;
+  logger: Logger;
+  leaseMs?: number;
+  consumer?: string;
+}): { stop(): void } {
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  const consumer = options.consumer ?? consumerName();
+  const timer = setInterval(
+    () => {
+      reapOrphans(options, consumer, leaseMs).catch((error: unknown) =>
+        options.logger.warn({ err: error }, 'could not look for orphaned runs'),
+      );
+    },
+    Math.max(100, Math.round(leaseMs / 2)),
+  );
+  return { stop: () => clearInterval(timer) };
+}
+
+function consumerName(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Streams one leased run, renewing the lease while it runs, and completes the lease however it ends. */
@@ -93,6 +115,7 @@ async function streamLeasedRun(lease: RunLease, options: RunWorkerOptions & { le
   const { job } = lease;
   const { logger } = options;
   const started = Date.now();
+  logger.info({ runId: job.runId, threadId: job.threadId }, 'run taken');
   const renewal = setInterval(
     () => {
       lease

@@ -1,0 +1,26 @@
+import { demoReply } from '@threadcast/runner';
+import { expect, test } from '../fixtures.ts';
+
+test('a run cancelled from the page stops where it was and says so', async ({ page, openNewThread }) => {
+  await openNewThread(page);
+  const prompt = Array.from({ length: 400 }, (_, i) => `cancel${i}`).join(' ');
+  await page.getByLabel('Prompt').fill(prompt);
+  await page.getByRole('button', { name: 'Start run' }).click();
+  const reply = page.getByRole('article', { name: 'Reply' });
+  await expect(reply).toHaveText(/cancel10 /);
+
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await expect(page.getByTestId('run-state')).toHaveText('cancelled');
+  await expect(page.getByRole('button', { name: 'Cancel run' })).toHaveCount(0);
+  const text = (await reply.textContent()) ?? '';
+  expect(demoReply(prompt).startsWith(text)).toBe(true);
+  expect(text.length).toBeLessThan(demoReply(prompt).length);
+
+  // After a reload the thread shows the cancelled exchange, and a new run can start.
+  await page.reload();
+  await expect(page.getByRole('list', { name: 'Earlier messages' })).toContainText('cancelled by the user');
+  await page.getByLabel('Prompt').fill('after the cancel');
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveText(demoReply('after the cancel'));
+});
