@@ -1,10 +1,14 @@
-import { type EventPosition, formatEventId, type ThreadId } from '@threadcast/contract';
+import { type EventPosition, formatEventId, type StreamEvent, type ThreadId } from '@threadcast/contract';
 import type { StoredEvent } from './event-bus.ts';
 import { Inbox } from './inbox.ts';
 
 /** Delivered by an engine when its live feed may have missed events (after a reconnect): read history again. */
 export const RESYNC = Symbol('resync');
-export type LiveItem = StoredEvent | typeof RESYNC;
+/** An event that reached the live feed without being kept (published raw on the channel): never replayed. */
+export interface LiveOnlyEvent {
+  liveOnly: StreamEvent;
+}
+export type LiveItem = StoredEvent | LiveOnlyEvent | typeof RESYNC;
 
 export interface ThreadLogRead {
   /** The thread's current epoch, or null when it has no history at all. */
@@ -72,6 +76,7 @@ export async function* orderedSubscription(
     const reason = discontinuity(cursor, event.position);
     if (reason) yield resetNotice(source.threadId, event.position, reason);
     cursor = event.position;
+    liveOnlyCount = 0;
     yield event;
   }
 
@@ -91,11 +96,25 @@ export async function* orderedSubscription(
     }
   }
 
+  // Live-only events are numbered after the last kept event, so clients can order and de-duplicate them.
+  let liveOnlyCount = 0;
+  async function liveOnly(event: StreamEvent): Promise<StoredEvent> {
+    const at = cursor ?? (await source.head());
+    if (at !== cursor) cursor = at;
+    liveOnlyCount = at.live === undefined ? liveOnlyCount + 1 : Math.max(liveOnlyCount, at.live) + 1;
+    const position = { epoch: at.epoch, seq: at.seq, live: liveOnlyCount };
+    return { id: formatEventId(position), position, event };
+  }
+
   try {
     yield* replay();
     for await (const item of inbox) {
       if (item === RESYNC) {
         yield* replay();
+        continue;
+      }
+      if ('liveOnly' in item) {
+        yield await liveOnly(item.liveOnly);
         continue;
       }
       if (!isAfter(item, cursor)) continue;

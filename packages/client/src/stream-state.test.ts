@@ -31,6 +31,14 @@ describe('applyStreamEvent', () => {
     expect(applyStreamEvent(once, 'ep:3', events[2]?.[1] as StreamEvent)).toBe(once);
   });
 
+  it('orders live-only events between kept ones and ignores their repeats', () => {
+    const kept = applyAll(run('r1', ['a']).slice(0, 3));
+    const live = applyStreamEvent(kept, 'ep:3.1', { type: 'delta', threadId, ts, runId: 'r1', content: { step: 1 } });
+    expect(live.lastEventId).toBe('ep:3.1');
+    expect(applyStreamEvent(live, 'ep:3.1', { type: 'token', threadId, ts, runId: 'r1', content: 'x' })).toBe(live);
+    expect(applyStreamEvent(live, 'ep:4', { type: 'token', threadId, ts, runId: 'r1', content: 'b' }).text).toBe('ab');
+  });
+
   it('reports an incomplete reply when tokens were missed', () => {
     const events = run('r1', ['a', 'b', 'c']);
     const missing = events.filter(([id]) => id !== 'ep:4');

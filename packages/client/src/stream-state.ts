@@ -34,7 +34,8 @@ function isAlreadySeen(lastEventId: string | null, id: string): boolean {
   const last = parseEventId(lastEventId);
   const next = parseEventId(id);
   if (!last || !next || last.epoch !== next.epoch) return false;
-  return next.seq <= last.seq;
+  // Live-only events (`<seq>.<n>`) sort after their kept event and before the next one.
+  return next.seq < last.seq || (next.seq === last.seq && (next.live ?? 0) <= (last.live ?? 0));
 }
 
 function startRun(state: StreamState, runId: string, runState: RunState): StreamState {

@@ -14,14 +14,26 @@ describe('event ids', () => {
     expect(formatEventId({ epoch: 'k3j9x0', seq: 42 })).toBe('k3j9x0:42');
     expect(parseEventId('k3j9x0:42')).toEqual({ epoch: 'k3j9x0', seq: 42 });
     expect(parseEventId('k3j9x0:0')).toEqual({ epoch: 'k3j9x0', seq: 0 });
+    expect(parseEventId('k3j9x0:42.3')).toEqual({ epoch: 'k3j9x0', seq: 42, live: 3 });
+    expect(formatEventId({ epoch: 'k3j9x0', seq: 42, live: 3 })).toBe('k3j9x0:42.3');
   });
 
-  it.each(['', '42', 'k3j9x0:', 'k3j9x0:00', 'k3j9x0:-1', 'K3J:1', 'a:b:1', 'a:1\n', 'a:99999999999999999'])(
-    'rejects %j',
-    (id) => {
-      expect(parseEventId(id)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    '42',
+    'k3j9x0:',
+    'k3j9x0:00',
+    'k3j9x0:-1',
+    'K3J:1',
+    'a:b:1',
+    'a:1\n',
+    'a:99999999999999999',
+    'a:1.0',
+    'a:1.',
+    'a:1.2.3',
+  ])('rejects %j', (id) => {
+    expect(parseEventId(id)).toBeNull();
+  });
 });
 
 describe('StreamEvent', () => {

@@ -33,12 +33,30 @@ const segmenter = new Intl.Segmenter('en', { granularity: 'word' });
 /** Splits text into tokens the way a model streams them: words with their trailing spaces, CJK by character, emoji whole. */
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  for (const { segment, isWordLike } of segmenter.segment(text)) {
-    const last = tokens.length - 1;
-    if (!isWordLike && /^\s+$/u.test(segment) && last >= 0) tokens[last] += segment;
-    else tokens.push(segment);
+  for (const piece of piecesAtSpaces(text, 2_000)) {
+    for (const { segment, isWordLike } of segmenter.segment(piece)) {
+      const last = tokens.length - 1;
+      if (!isWordLike && /^\s+$/u.test(segment) && last >= 0) tokens[last] += segment;
+      else tokens.push(segment);
+    }
   }
   return tokens;
+}
+
+/**
+ * Cuts text just after a space every `size` characters or so. ICU's segmenter slows down sharply on very
+ * long strings (seconds per call past ~100 KB here), and a space is always a word boundary, so segmenting
+ * the pieces gives the same tokens.
+ */
+function* piecesAtSpaces(text: string, size: number): Generator<string> {
+  let start = 0;
+  while (text.length - start > size) {
+    const space = text.indexOf(' ', start + size);
+    if (space < 0) break;
+    yield text.slice(start, space + 1);
+    start = space + 1;
+  }
+  yield text.slice(start);
 }
 
 export interface DemoAgentConfig {

@@ -34,6 +34,14 @@ describe('demo agent', () => {
     expect(all).toMatch(/\p{Extended_Pictographic}/u);
   });
 
+  it('tokenizes a long reply in linear time and the same way as a short one', () => {
+    const words = Array.from({ length: 30_000 }, (_, i) => `w${i}`).join(' ');
+    const tokens = tokenize(words);
+    expect(tokens).toHaveLength(30_000);
+    expect(tokens.join('')).toBe(words);
+    expect(tokens[1_234]).toBe('w1234 ');
+  });
+
   it('tokenizes without splitting emoji or losing a character', () => {
     const text = demoReply('tokens 👨‍👩‍👧 please');
     const tokens = tokenize(text);

@@ -11,6 +11,8 @@ export const backendEnvShape = {
   HISTORY_LIMIT: int(1, 1_000_000).default(1_000),
   HISTORY_TTL_SECONDS: int(0, 31_536_000).default(86_400),
   SUBSCRIBER_MAX_QUEUED: int(1, 10_000_000).default(10_000),
+  /** `0` turns off the bridge from the seed's `agent_run:<runId>:new_response` channels. */
+  LEGACY_BRIDGE: z.enum(['0', '1']).default('1'),
 };
 
 const backendEnvSchema = z.object(backendEnvShape);
@@ -22,5 +24,6 @@ export function backendConfigFromEnv(env: z.infer<typeof backendEnvSchema>): Bac
     historyLimit: env.HISTORY_LIMIT,
     historyTtlSeconds: env.HISTORY_TTL_SECONDS,
     maxQueuedPerSubscriber: env.SUBSCRIBER_MAX_QUEUED,
+    legacyBridge: env.LEGACY_BRIDGE === '1',
   };
 }

@@ -1,5 +1,5 @@
 import { type EventBus, type Logger, MemoryEventBus, silentLogger } from '@threadcast/bus';
-import { RedisEventBus, resilientRedisOptions } from '@threadcast/bus/redis';
+import { LegacyChannelBridge, RedisEventBus, resilientRedisOptions } from '@threadcast/bus/redis';
 import { Redis } from 'ioredis';
 import { MemoryRunQueue } from './memory/memory-run-queue.ts';
 import { MemoryRunStore } from './memory/memory-run-store.ts';
@@ -19,6 +19,8 @@ export interface BackendConfig {
   historyLimit?: number;
   historyTtlSeconds?: number;
   maxQueuedPerSubscriber?: number;
+  /** Carry events published on the seed's `agent_run:<runId>:new_response` channels (default true). */
+  legacyBridge?: boolean;
   logger?: Logger;
 }
 
@@ -63,6 +65,10 @@ export function openBackend(config: BackendConfig): Backend {
   commands.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   const keys = storeKeys(keyPrefix);
   const queue = new RedisRunQueue(commands, keys, logger);
+  const bridge =
+    config.legacyBridge === false
+      ? null
+      : new LegacyChannelBridge({ url: config.redisUrl, bus, logger, lockKey: `${keyPrefix}legacy-bridge` });
   return {
     engine: 'redis',
     bus,
@@ -70,6 +76,7 @@ export function openBackend(config: BackendConfig): Backend {
     runs: new RedisRunStore(commands, keys),
     queue,
     async close() {
+      await bridge?.close();
       await Promise.allSettled([bus.close(), queue.close(), commands.quit()]);
     },
   };

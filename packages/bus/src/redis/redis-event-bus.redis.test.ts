@@ -81,7 +81,7 @@ describe('RedisEventBus', () => {
     raw.disconnect();
   });
 
-  it('drops a malformed message with one log line and keeps delivering', async () => {
+  it('drops malformed messages, counted, with a rate-limited log line, and keeps delivering', async () => {
     const warnings: string[] = [];
     const logger: Logger = { debug() {}, info() {}, error() {}, warn: (_obj, msg) => warnings.push(msg) };
     const bus = makeBus({ logger });
@@ -90,14 +90,39 @@ describe('RedisEventBus', () => {
     await expect.poll(() => numsub(`thread:${thread}`)).toBe(1);
     await admin.publish(`thread:${thread}`, 'not json at all');
     await admin.publish(`thread:${thread}`, JSON.stringify({ id: 'x:1', event: { type: 'nope' } }));
+    await admin.publish(
+      `thread:${thread}`,
+      JSON.stringify({ type: 'token', threadId: 'someone-else', content: 'x', ts: 1 }),
+    );
     await bus.publish(token(thread, 'still here'));
     expect((await sub.until(1))[0]?.event.content).toBe('still here');
     sub.stop();
     await sub.done;
-    expect(warnings).toEqual([
-      'dropped a message that is not JSON',
-      'dropped a message that is not a threadcast event',
+    expect(warnings).toEqual(['dropped messages on a thread channel']);
+    expect(bus.drops.total).toBe(3);
+  });
+
+  it('delivers a bare StreamEvent published on the channel live, numbered after the last kept event', async () => {
+    const bus = makeBus();
+    const thread = `bare${Date.now()}`;
+    const kept = await bus.publish(token(thread, 'kept'));
+    const sub = listen((signal) => bus.subscribe(thread, { after: kept.position, signal }));
+    await expect.poll(() => numsub(`thread:${thread}`)).toBe(1);
+    await admin.publish(
+      `thread:${thread}`,
+      JSON.stringify({ type: 'status', threadId: thread, ts: 1, content: { state: 'running', runId: 'seed' } }),
+    );
+    await admin.publish(`thread:${thread}`, JSON.stringify(token(thread, 'from redis-cli')));
+    await bus.publish(token(thread, 'kept again'));
+    const events = await sub.until(3);
+    sub.stop();
+    await sub.done;
+    expect(events.map((e) => [e.id, e.event.type === 'token' ? e.event.content : e.event.type])).toEqual([
+      [`${kept.position.epoch}:1.1`, 'status'],
+      [`${kept.position.epoch}:1.2`, 'from redis-cli'],
+      [`${kept.position.epoch}:2`, 'kept again'],
     ]);
+    expect((await bus.history(thread)).map((e) => e.event.content)).toEqual(['kept', 'kept again']);
   });
 
   it('caps history length approximately and expires idle history', async () => {

@@ -8,6 +8,7 @@ import {
   type ThreadId,
 } from '@threadcast/contract';
 import { Redis, type RedisOptions } from 'ioredis';
+import { DropLog } from '../drop-log.ts';
 import { newEpoch } from '../epoch.ts';
 import { InvalidEventError, OutOfOrderError, ProducerEndedError } from '../errors.ts';
 import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
@@ -70,6 +71,8 @@ export class RedisEventBus implements EventBus, Closable {
   private readonly historyTtlSeconds: number;
   private readonly maxQueued: number;
   private readonly logger: Logger;
+  /** Messages on thread channels that were not threadcast events (counted; logged at most every 10 s). */
+  readonly drops: DropLog;
 
   constructor(config: RedisEventBusConfig) {
     this.keys = busKeys(config.keyPrefix ?? 'threadcast:', config.channelPrefix ?? 'thread:');
@@ -80,6 +83,7 @@ export class RedisEventBus implements EventBus, Closable {
     }
     this.maxQueued = positiveInteger(config.maxQueuedPerSubscriber ?? 10_000, 'maxQueuedPerSubscriber');
     this.logger = config.logger ?? silentLogger;
+    this.drops = new DropLog(this.logger);
     this.publisher = new Redis(
       config.url,
       resilientRedisOptions({ commandTimeout: 5_000, ...config.redisOptions, connectionName: 'threadcast-bus' }),
@@ -213,21 +217,30 @@ export class RedisEventBus implements EventBus, Closable {
     return stored;
   }
 
-  private decode(channel: string, message: string): StoredEvent | null {
-    let envelope: unknown;
+  /**
+   * A message on a thread's channel: the `{ id, event }` that publish-2.lua sends, or a bare StreamEvent
+   * that some other producer published there directly (delivered live, never kept). Anything else is
+   * dropped and counted (`drops`).
+   */
+  private decode(channel: string, message: string): LiveItem | null {
+    let value: unknown;
     try {
-      envelope = JSON.parse(message);
+      value = JSON.parse(message);
     } catch {
-      this.logger.warn({ channel, bytes: message.length }, 'dropped a message that is not JSON');
+      this.drops.drop({ channel, bytes: message.length, reason: 'not JSON' }, 'dropped messages on a thread channel');
       return null;
     }
-    const { id, event } = (envelope ?? {}) as { id?: unknown; event?: unknown };
+    const { id, event } = (value ?? {}) as { id?: unknown; event?: unknown };
     const position = typeof id === 'string' ? parseEventId(id) : null;
-    const parsed = streamEventSchema.safeParse(event);
-    if (!position || !parsed.success || this.keys.channel(parsed.data.threadId) !== channel) {
-      this.logger.warn({ channel, bytes: message.length }, 'dropped a message that is not a threadcast event');
+    const parsed = streamEventSchema.safeParse(position ? event : value);
+    if (!parsed.success || this.keys.channel(parsed.data.threadId) !== channel) {
+      this.drops.drop(
+        { channel, bytes: message.length, reason: 'not a threadcast event' },
+        'dropped messages on a thread channel',
+      );
       return null;
     }
+    if (!position) return { liveOnly: parsed.data };
     return { id: formatEventId(position), position, event: parsed.data };
   }
 

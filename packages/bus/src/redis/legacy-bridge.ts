@@ -1,0 +1,113 @@
+import { parseStreamEvent } from '@threadcast/contract';
+import { Redis } from 'ioredis';
+import { DropLog } from '../drop-log.ts';
+import { newEpoch } from '../epoch.ts';
+import type { Closable, EventBus } from '../event-bus.ts';
+import type { Logger } from '../logger.ts';
+import { resilientRedisOptions } from './connection-options.ts';
+
+export interface LegacyBridgeConfig {
+  url: string;
+  bus: EventBus;
+  logger: Logger;
+  /** Key of the lock that makes one process in the fleet the bridge (default `threadcast:legacy-bridge`). */
+  lockKey?: string;
+  /** How long the bridge's lock lives unless renewed (default 5 s): the longest gap on failover. */
+  lockMs?: number;
+}
+
+/** The seed's channel for a run's events: `agent_run:<runId>:new_response`. */
+export const LEGACY_PATTERN = 'agent_run:*:new_response';
+const RENEW_SCRIPT =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+
+/**
+ * Carries events that an external producer (the seed's Python worker) publishes on
+ * `agent_run:<runId>:new_response` into threadcast: each valid StreamEvent is published on its thread
+ * through the bus, so it is numbered, kept and resumable like any other. One process of the fleet holds
+ * a lock and bridges; the others stand by and take over when its lock lapses, so every message is
+ * carried once. Invalid messages are dropped, counted, and logged at most once per 10 s.
+ */
+export class LegacyChannelBridge implements Closable {
+  private readonly commands: Redis;
+  private readonly subscriber: Redis;
+  private readonly id = newEpoch();
+  private readonly lockKey: string;
+  private readonly lockMs: number;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private leading = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  readonly drops: DropLog;
+  forwarded = 0;
+
+  constructor(private readonly config: LegacyBridgeConfig) {
+    this.lockKey = config.lockKey ?? 'threadcast:legacy-bridge';
+    this.lockMs = config.lockMs ?? 5_000;
+    this.drops = new DropLog(config.logger);
+    this.commands = new Redis(config.url, resilientRedisOptions({ connectionName: 'threadcast-legacy-lock' }));
+    this.subscriber = new Redis(
+      config.url,
+      resilientRedisOptions({ connectionName: 'threadcast-legacy-bridge', lazyConnect: true }),
+    );
+    for (const connection of [this.commands, this.subscriber]) {
+      connection.on('error', (error: Error) => config.logger.warn({ err: error }, 'redis connection error'));
+    }
+    this.subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
+      this.chain = this.chain.then(() => this.forward(channel, message));
+    });
+    this.timer = setInterval(() => void this.tick(), Math.max(50, Math.round(this.lockMs / 3)));
+    void this.tick();
+  }
+
+  /** Whether this process is the one bridging now. */
+  get isLeading(): boolean {
+    return this.leading;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.chain.catch(() => undefined);
+    if (this.leading) await this.commands.eval(RELEASE_SCRIPT, 1, this.lockKey, this.id).catch(() => undefined);
+    await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      const held = this.leading
+        ? (await this.commands.eval(RENEW_SCRIPT, 1, this.lockKey, this.id, this.lockMs)) === 1
+        : (await this.commands.set(this.lockKey, this.id, 'PX', this.lockMs, 'NX')) === 'OK';
+      if (held && !this.leading) {
+        await this.subscriber.psubscribe(LEGACY_PATTERN);
+        this.leading = true;
+        this.config.logger.info({}, 'bridging the legacy agent_run channels');
+      } else if (!held && this.leading) {
+        this.leading = false;
+        await this.subscriber.punsubscribe(LEGACY_PATTERN);
+      }
+    } catch (error) {
+      this.config.logger.warn({ err: error }, 'legacy bridge lock check failed');
+    }
+  }
+
+  private async forward(channel: string, message: string): Promise<void> {
+    const runId = channel.split(':')[1] ?? '';
+    const parsed = parseStreamEvent(message);
+    const event = parsed.ok ? { ...parsed.event, runId: parsed.event.runId ?? runId } : null;
+    if (!event || event.runId !== runId) {
+      this.drop(channel, parsed.ok ? 'runId does not match the channel' : parsed.reason);
+      return;
+    }
+    try {
+      await this.config.bus.publish(event);
+      this.forwarded += 1;
+    } catch (error) {
+      this.drop(channel, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private drop(channel: string, reason: string): void {
+    this.drops.drop({ channel, reason }, 'dropped messages on a legacy channel');
+  }
+}
+
+const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
