@@ -11,15 +11,7 @@ import {
   type TestRedis,
 } from '@threadcast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  clientOf,
-  expectExactlyOnce,
-  type Follower,
-  follow,
-  longPrompt,
-  type Received,
-  signIn,
-} from './testing/followers.ts';
+import { clientOf, expectExactlyOnce, follow, longPrompt, type Received, signIn } from './testing/followers.ts';
 
 /**
  * Delivery under faults, with real processes: every client of a thread must get every event exactly once,
