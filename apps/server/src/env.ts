@@ -1,4 +1,5 @@
-import { logLevelSchema, workerEnvShape } from '@threadcast/runner';
+import { logLevelSchema, parseEnv, workerEnvShape } from '@threadcast/runner';
+
 import { backendEnvShape } from '@threadcast/store/backend';
 import { z } from 'zod';
 
@@ -27,7 +28,5 @@ const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) throw new Error(`invalid environment:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
+  return parseEnv(envSchema, source);
 }

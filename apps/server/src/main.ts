@@ -3,6 +3,7 @@ import { createAppRouter, createContextFactory } from '@threadcast/api';
 import {
   agentConfigFromEnv,
   createAgent,
+  exitOnBadEnv,
   runWorker,
   startOrphanReaper,
   workerOptionsFromEnv,
@@ -13,7 +14,7 @@ import { configureAuth } from './auth.ts';
 import { readEnv } from './env.ts';
 import { createHttpServer } from './http-server.ts';
 
-const env = readEnv();
+const env = exitOnBadEnv(readEnv);
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-server' } });
 
 const backend = openBackend({ ...backendConfigFromEnv(env), logger });

@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { agentConfigFromEnv, createAgent, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
+import { agentConfigFromEnv, createAgent, exitOnBadEnv, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
 import { readEnv } from './env.ts';
 
-const env = readEnv();
+const env = exitOnBadEnv(readEnv);
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-worker' } });
 const backend = openBackend({ ...backendConfigFromEnv(env), logger });
 

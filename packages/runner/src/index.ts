@@ -7,7 +7,9 @@ export { RunPublisher, type RunPublisherOptions } from './run-publisher.ts';
 export { DEFAULT_LEASE_MS, type RunWorkerOptions, reapOrphans, runWorker, startOrphanReaper } from './run-worker.ts';
 export {
   agentConfigFromEnv,
+  exitOnBadEnv,
   logLevelSchema,
+  parseEnv,
   type WorkerEnv,
   workerEnvShape,
   workerOptionsFromEnv,
