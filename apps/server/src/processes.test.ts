@@ -101,6 +101,37 @@ describe('separate server and worker processes on one Redis', () => {
     }
   });
 
+  it("carries the seed's agent_run and thread channels to a browser's stream", async () => {
+    const [a, b] = servers as [AppProcess, AppProcess];
+    const { token } = await clientOf(a, null).trpc.auth.devLogin.mutate({ name: 'seed' });
+    const api = clientOf(b, token);
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const received: { id: string; event: StreamEvent }[] = [];
+    const stop = api.watchThread(threadId, { onEvent: (event, id) => received.push({ id, event }) });
+    const producer = new Redis(redis.url);
+    try {
+      await expect
+        .poll(async () =>
+          Number(((await producer.call('PUBSUB', 'NUMSUB', `thread:${threadId}`)) as [string, number])[1]),
+        )
+        .toBe(1);
+      const legacy = (content: string) => JSON.stringify({ type: 'token', threadId, content, ts: Date.now() });
+      await producer.publish('agent_run:seedrun:new_response', legacy('from the seed worker'));
+      await producer.publish(`thread:${threadId}`, legacy('from redis-cli'));
+      await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2);
+      const byContent = Object.fromEntries(received.map((r) => [r.event.content as string, r]));
+      expect(byContent['from the seed worker']?.event.runId).toBe('seedrun');
+      expect(byContent['from the seed worker']?.id).toMatch(/^[a-z0-9]+:\d+$/);
+      expect(byContent['from redis-cli']?.id).toMatch(/^[a-z0-9]+:\d+\.\d+$/);
+      // Only the bridged one was kept: it is what a reconnecting client gets back.
+      const detail = await api.trpc.thread.get.query({ threadId });
+      expect(detail.lastEventId).toBe(byContent['from the seed worker']?.id);
+    } finally {
+      stop();
+      producer.disconnect();
+    }
+  });
+
   it('refuses dev tokens signed by another secret', async () => {
     const [a] = servers as [AppProcess];
     const error = await clientOf(a, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl')
