@@ -190,15 +190,17 @@ describe('runs', () => {
     await expect.poll(async () => (await api.trpc.thread.get.query({ threadId })).messages[0]?.state).toBe('done');
     const watcher = follow(api, threadId);
     const prompt = longPrompt(400);
-    await api.trpc.run.start.mutate({ threadId, prompt });
-    await expect.poll(() => watcher.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(30);
+    const { runId } = await api.trpc.run.start.mutate({ threadId, prompt });
+    // The watcher starts with the earlier run; wait for tokens of this one.
+    const tokensOfRun = () => watcher.events.filter((e) => e.event.type === 'token' && e.event.runId === runId).length;
+    await expect.poll(tokensOfRun, { timeout: 20_000 }).toBeGreaterThanOrEqual(30);
 
     const detail = await api.trpc.thread.get.query({ threadId });
     expect(detail.messages.map((m) => m.prompt)).toEqual(['earlier', prompt]);
     const current = detail.messages[1];
     expect(current?.state).toBe('running');
     const resumed = follow(api, threadId, detail.lastEventId ?? undefined);
-    await Promise.all([resumed.finished, watcher.finished]);
+    await resumed.finished;
     resumed.stop();
     watcher.stop();
     const rest = resumed.events.filter((e) => e.event.type === 'token').map((e) => e.event.content as string);
