@@ -96,12 +96,12 @@ export async function* orderedSubscription(
     }
   }
 
-  // Live-only events are numbered after the last kept event, so clients can order and de-duplicate them.
+  // Live-only events are numbered after the last kept event this subscriber yielded (`<epoch>:0` before
+  // any), never after the thread's head: kept events may still be on their way to this subscriber.
   let liveOnlyCount = 0;
   async function liveOnly(event: StreamEvent): Promise<StoredEvent> {
-    const at = cursor ?? (await source.head());
-    if (at !== cursor) cursor = at;
-    liveOnlyCount = at.live === undefined ? liveOnlyCount + 1 : Math.max(liveOnlyCount, at.live) + 1;
+    const at = cursor ?? { epoch: (await source.head()).epoch, seq: 0 };
+    liveOnlyCount = Math.max(liveOnlyCount, at.live ?? 0) + 1;
     const position = { epoch: at.epoch, seq: at.seq, live: liveOnlyCount };
     return { id: formatEventId(position), position, event };
   }

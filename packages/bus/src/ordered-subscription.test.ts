@@ -1,0 +1,41 @@
+import type { StreamEvent } from '@threadcast/contract';
+import { describe, expect, it } from 'vitest';
+import type { StoredEvent } from './event-bus.ts';
+import { type LiveItem, orderedSubscription } from './ordered-subscription.ts';
+
+const token = (content: string): StreamEvent => ({ type: 'token', threadId: 't1', ts: 1, content });
+const kept = (seq: number, content: string): StoredEvent => ({
+  id: `ep:${seq}`,
+  position: { epoch: 'ep', seq },
+  event: token(content),
+});
+
+describe('orderedSubscription', () => {
+  it('numbers a live-only event after what this subscriber has seen, not after the head', async () => {
+    let deliver: (item: LiveItem) => void = () => {};
+    const controller = new AbortController();
+    const subscription = orderedSubscription(
+      {
+        threadId: 't1',
+        join: async (push) => {
+          deliver = push;
+          return () => {};
+        },
+        readAfter: async () => ({ epoch: null, events: [] }),
+        // Event 1 is already stored, but its live copy reaches this subscriber after the bare event.
+        head: async () => ({ epoch: 'ep', seq: 1 }),
+      },
+      { after: null, signal: controller.signal, maxQueued: 10 },
+    )[Symbol.asyncIterator]();
+    const first = subscription.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    deliver({ liveOnly: token('bare') });
+    deliver(kept(1, 'one'));
+    const received = [(await first).value, (await subscription.next()).value];
+    controller.abort();
+    expect(received.map((e) => [e?.id, e?.event.content])).toEqual([
+      ['ep:0.1', 'bare'],
+      ['ep:1', 'one'],
+    ]);
+  });
+});
