@@ -45,10 +45,12 @@ async function workerOf(runId: string): Promise<StartedProcess> {
   return holder as StartedProcess;
 }
 
+/** A run's lifecycle steps as its stream told them: `status` states, and `done` / `error` ends. */
 const statesOf = (events: { event: StreamEvent }[]) =>
-  events.flatMap(({ event }) =>
-    (event.type === 'status' ? [event.content.state] : [event.type === 'token' ? [] : event.type]).flat(),
-  );
+  events.flatMap(({ event }) => {
+    if (event.type === 'status') return [event.content.state];
+    return event.type === 'done' || event.type === 'error' ? [event.type] : [];
+  });
 
 beforeAll(async () => {
   redis = await startRedisServer();
