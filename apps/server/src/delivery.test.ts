@@ -118,7 +118,7 @@ describe('delivery across servers, restarts and dropped connections', () => {
     const total = 10_000;
     const chunk = 'x'.repeat(4_000);
 
-    // A raw SSE reader that reads the headers, then nothing.
+    // A raw SSE reader that reads until the run has begun, then nothing.
     const query = new URLSearchParams({
       input: JSON.stringify({ threadId }),
       connectionParams: JSON.stringify({ token }),
@@ -126,30 +126,34 @@ describe('delivery across servers, restarts and dropped connections', () => {
     const slow = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
       request(`${serverA.url}/trpc/thread.onEvent?${query}`, resolve).on('error', reject).end();
     });
-    slow.pause();
+    let text = '';
+    slow.setEncoding('utf8');
+    slow.on('data', (data: string) => {
+      text += data;
+    });
     const reader = follow(api, threadId);
-    await expect.poll(async () => (await fetch(`${serverA.url}/healthz`)).ok).toBe(true);
 
+    // A run starts with `queued`: both streams receiving it shows they are subscribed before the flood.
     const publisher = new RedisEventBus({ url: redis.url });
     try {
+      const queued = { state: 'queued', runId: 'bulk' } as const;
+      await publisher.publish({ type: 'status', threadId, runId: 'bulk', ts: Date.now(), content: queued });
+      await expect.poll(() => reader.events.length, { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => text.includes('"queued"'), { timeout: 30_000 }).toBe(true);
+      slow.pause();
       for (let i = 0; i < total; i += 1) {
         await publisher.publish({ type: 'token', threadId, runId: 'bulk', ts: Date.now(), content: `${i} ${chunk}` });
       }
     } finally {
       await publisher.close();
     }
-    await expect.poll(() => reader.events.length, { timeout: 60_000 }).toBe(total);
+    await expect.poll(() => reader.tokens(), { timeout: 60_000 }).toBe(total);
     reader.stop();
-    expect(reader.events.map((e) => Number.parseInt(e.event.content as string, 10))).toEqual(
-      Array.from({ length: total }, (_, i) => i),
-    );
+    expect(reader.events.length).toBe(total + 1);
+    const tokens = reader.events.flatMap((e) => (e.event.type === 'token' ? [e.event.content] : []));
+    expect(tokens.map((content) => Number.parseInt(content, 10))).toEqual(Array.from({ length: total }, (_, i) => i));
 
     // Now read what the slow client was sent: a bounded part, then an error that tells it to resume.
-    let text = '';
-    slow.setEncoding('utf8');
-    slow.on('data', (data: string) => {
-      text += data;
-    });
     slow.resume();
     await new Promise((resolve) => slow.once('end', resolve));
     const delivered = text.split('\n').filter((line) => line.startsWith('id: ')).length;
