@@ -1,7 +1,9 @@
 export { newId } from './ids.ts';
+export { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
 export { MemoryRunQueue } from './memory/memory-run-queue.ts';
 export { MemoryRunStore } from './memory/memory-run-store.ts';
 export { MemoryThreadStore } from './memory/memory-thread-store.ts';
+export * from './rate-limiter.ts';
 export * from './run-lifecycle.ts';
 export * from './run-queue.ts';
 export * from './run-store.ts';

@@ -124,5 +124,24 @@ export function describeStoreContract(name: string, makeBackends: MakeBackends):
       const second = await a.runs.create({ runId: newId(), threadId, ownerId: 'alice', prompt: 'again' });
       expect((await b.runs.listByThread(threadId)).map((r) => r.runId)).toEqual([run.runId, second.runId]);
     });
+    it('shares a sliding-window rate limit among processes, counting only allowed attempts', async () => {
+      const [a, b] = await open();
+      const key = `run.start:${newId()}`;
+      const decisions = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).limiter.attempt(key, 5, 60_000)),
+      );
+      expect(decisions.filter((d) => d.allowed)).toHaveLength(5);
+      for (const refused of decisions.filter((d) => !d.allowed)) {
+        expect(refused.retryAfterMs).toBeGreaterThan(0);
+        expect(refused.retryAfterMs).toBeLessThanOrEqual(60_000);
+      }
+      expect((await a.limiter.attempt(`run.start:${newId()}`, 5, 60_000)).allowed).toBe(true);
+
+      const short = `short:${newId()}`;
+      expect((await a.limiter.attempt(short, 1, 150)).allowed).toBe(true);
+      expect((await b.limiter.attempt(short, 1, 150)).allowed).toBe(false);
+      await expect.poll(async () => (await b.limiter.attempt(short, 1, 150)).allowed, { interval: 50 }).toBe(true);
+      await expect(a.limiter.attempt(short, 0, 150)).rejects.toThrow(RangeError);
+    });
   });
 }

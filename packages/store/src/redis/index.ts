@@ -1,4 +1,5 @@
 export { type StoreKeys, storeKeys } from './keys.ts';
+export { RedisRateLimiter } from './redis-rate-limiter.ts';
 export { RedisRunQueue } from './redis-run-queue.ts';
 export { RedisRunStore } from './redis-run-store.ts';
 export { RedisThreadStore } from './redis-thread-store.ts';

@@ -8,6 +8,8 @@ export function storeKeys(keyPrefix: string) {
     runQueue: () => `${keyPrefix}runs:queue`,
     run: (runId: RunId) => `${keyPrefix}run:{${runId}}`,
     threadRuns: (threadId: ThreadId) => `${keyPrefix}thread:{${threadId}}:runs`,
+    /** A rate limit's attempts; `name` is built by the caller from validated ids only. */
+    rate: (name: string) => `${keyPrefix}rate:{${name}}`,
   };
 }
 

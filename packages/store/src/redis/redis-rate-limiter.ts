@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import type { Redis } from 'ioredis';
+import { newId } from '../ids.ts';
+import { checkRateArguments, type RateDecision, type RateLimiter } from '../rate-limiter.ts';
+import type { StoreKeys } from './keys.ts';
+
+const SLIDING_WINDOW_SCRIPT = readFileSync(new URL('./sliding-window-1.lua', import.meta.url), 'utf8');
+
+interface LimitingRedis extends Redis {
+  threadcastAttempt(key: string, limit: number, windowMs: number, member: string): Promise<[number, number]>;
+}
+
+/** The limiter shared by every server on one Redis: a sorted set of attempt times per key, timed by Redis. */
+export class RedisRateLimiter implements RateLimiter {
+  private readonly redis: LimitingRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: StoreKeys,
+  ) {
+    this.redis = redis as LimitingRedis;
+    this.redis.defineCommand('threadcastAttempt', { numberOfKeys: 1, lua: SLIDING_WINDOW_SCRIPT });
+  }
+
+  async attempt(key: string, limit: number, windowMs: number): Promise<RateDecision> {
+    checkRateArguments(limit, windowMs);
+    const [allowed, retryAfterMs] = await this.redis.threadcastAttempt(this.keys.rate(key), limit, windowMs, newId());
+    return { allowed: allowed === 1, retryAfterMs: Math.max(0, Number(retryAfterMs)) };
+  }
+}
