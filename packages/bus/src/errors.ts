@@ -11,6 +11,17 @@ export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
 }
 
+/** An event whose JSON is larger than the bus accepts (`maxEventBytes`). */
+export class EventTooLargeError extends InvalidEventError {
+  override name = 'EventTooLargeError';
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`the event is ${bytes} bytes; the limit (EVENT_MAX_BYTES) is ${limit}`);
+  }
+}
+
 /** The producer (a run) already published its final event; nothing more of it is stored. */
 export class ProducerEndedError extends Error {
   override name = 'ProducerEndedError';

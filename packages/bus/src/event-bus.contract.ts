@@ -1,12 +1,19 @@
 import type { StreamEvent } from '@threadcast/contract';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidEventError, OutOfOrderError, ProducerEndedError, SlowConsumerError } from './errors.ts';
+import {
+  EventTooLargeError,
+  InvalidEventError,
+  OutOfOrderError,
+  ProducerEndedError,
+  SlowConsumerError,
+} from './errors.ts';
 import type { Closable, EventBus } from './event-bus.ts';
 import { listen, take } from './testing.ts';
 
 export interface ContractBusOptions {
   historyLimit?: number;
   maxQueuedPerSubscriber?: number;
+  maxEventBytes?: number;
 }
 
 export type MakeBus = (options?: ContractBusOptions) => Promise<EventBus & Closable>;
@@ -278,6 +285,23 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       const badThread = { type: 'token', threadId: 'thread:*', content: 'x', ts: 1 } as StreamEvent;
       await expect(bus.publish(badThread)).rejects.toBeInstanceOf(InvalidEventError);
       expect(await bus.history(thread)).toEqual([]);
+    });
+
+    it("refuses an event larger than its size limit, saying which limit, except a run's final one", async () => {
+      const bus = await open({ maxEventBytes: 1_000 });
+      const thread = threadId();
+      await expect(bus.publish(token(thread, 'x'.repeat(1_000)))).rejects.toThrow(EventTooLargeError);
+      await expect(bus.publish(token(thread, 'é'.repeat(600)))).rejects.toThrow(/EVENT_MAX_BYTES/);
+      const fits = await bus.publish(token(thread, 'x'.repeat(500)));
+      const text = 'x'.repeat(5_000);
+      const end: StreamEvent = {
+        type: 'done',
+        threadId: thread,
+        ts: Date.now(),
+        content: { runId: 'r1', text, tokenCount: 1 },
+      };
+      const final = await bus.publish(end, { idempotency: { producer: 'r1', sequence: 9, final: true } });
+      expect((await bus.history(thread)).map((e) => e.id)).toEqual([fits.id, final.id]);
     });
   });
 }

@@ -1,4 +1,5 @@
 export { backoffDelay } from './backoff.ts';
+export { DEFAULT_MAX_EVENT_BYTES } from './encode-event.ts';
 export * from './errors.ts';
 export * from './event-bus.ts';
 export * from './logger.ts';

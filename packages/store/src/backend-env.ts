@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_EVENT_BYTES } from '@threadcast/bus';
 import { z } from 'zod';
 import type { BackendConfig } from './open-backend.ts';
 
@@ -11,6 +12,8 @@ export const backendEnvShape = {
   HISTORY_LIMIT: int(1, 1_000_000).default(1_000),
   HISTORY_TTL_SECONDS: int(0, 31_536_000).default(86_400),
   SUBSCRIBER_MAX_QUEUED: int(1, 10_000_000).default(10_000),
+  /** Largest event the bus accepts, in bytes of JSON; a bigger one is refused (its run ends with an error). */
+  EVENT_MAX_BYTES: int(256, 64 * 1024 * 1024).default(DEFAULT_MAX_EVENT_BYTES),
   /** `0` turns off the bridge from the seed's `agent_run:<runId>:new_response` channels. */
   LEGACY_BRIDGE: z.enum(['0', '1']).default('1'),
 };
@@ -24,6 +27,7 @@ export function backendConfigFromEnv(env: z.infer<typeof backendEnvSchema>): Bac
     historyLimit: env.HISTORY_LIMIT,
     historyTtlSeconds: env.HISTORY_TTL_SECONDS,
     maxQueuedPerSubscriber: env.SUBSCRIBER_MAX_QUEUED,
+    maxEventBytes: env.EVENT_MAX_BYTES,
     legacyBridge: env.LEGACY_BRIDGE === '1',
   };
 }

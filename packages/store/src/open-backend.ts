@@ -1,10 +1,13 @@
 import { type EventBus, type Logger, MemoryEventBus, silentLogger } from '@threadcast/bus';
 import { LegacyChannelBridge, RedisEventBus, resilientRedisOptions } from '@threadcast/bus/redis';
 import { Redis } from 'ioredis';
+import { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
 import { MemoryRunQueue } from './memory/memory-run-queue.ts';
 import { MemoryRunStore } from './memory/memory-run-store.ts';
 import { MemoryThreadStore } from './memory/memory-thread-store.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 import { storeKeys } from './redis/keys.ts';
+import { RedisRateLimiter } from './redis/redis-rate-limiter.ts';
 import { RedisRunQueue } from './redis/redis-run-queue.ts';
 import { RedisRunStore } from './redis/redis-run-store.ts';
 import { RedisThreadStore } from './redis/redis-thread-store.ts';
@@ -19,6 +22,8 @@ export interface BackendConfig {
   historyLimit?: number;
   historyTtlSeconds?: number;
   maxQueuedPerSubscriber?: number;
+  /** Largest event the bus accepts, in bytes of JSON. */
+  maxEventBytes?: number;
   /** Carry events published on the seed's `agent_run:<runId>:new_response` channels (default true). */
   legacyBridge?: boolean;
   logger?: Logger;
@@ -31,6 +36,8 @@ export interface Backend {
   threads: ThreadStore;
   runs: RunStore;
   queue: RunQueue;
+  /** Rate limits that hold across every process on this engine. */
+  limiter: RateLimiter;
   close(): Promise<void>;
 }
 
@@ -42,6 +49,7 @@ export function openBackend(config: BackendConfig): Backend {
     const bus = new MemoryEventBus({
       historyLimit: config.historyLimit,
       maxQueuedPerSubscriber: config.maxQueuedPerSubscriber,
+      maxEventBytes: config.maxEventBytes,
     });
     return {
       engine: 'memory',
@@ -49,6 +57,7 @@ export function openBackend(config: BackendConfig): Backend {
       threads: new MemoryThreadStore(),
       runs: new MemoryRunStore(),
       queue: new MemoryRunQueue(),
+      limiter: new MemoryRateLimiter(),
       close: () => bus.close(),
     };
   }
@@ -59,6 +68,7 @@ export function openBackend(config: BackendConfig): Backend {
     historyMaxLen: config.historyLimit,
     historyTtlSeconds: config.historyTtlSeconds,
     maxQueuedPerSubscriber: config.maxQueuedPerSubscriber,
+    maxEventBytes: config.maxEventBytes,
     logger,
   });
   const commands = new Redis(config.redisUrl, resilientRedisOptions({ connectionName: 'threadcast-store' }));
@@ -75,6 +85,7 @@ export function openBackend(config: BackendConfig): Backend {
     threads: new RedisThreadStore(commands, keys),
     runs: new RedisRunStore(commands, keys),
     queue,
+    limiter: new RedisRateLimiter(commands, keys),
     async close() {
       await bridge?.close();
       await Promise.allSettled([bus.close(), queue.close(), commands.quit()]);

@@ -1,12 +1,7 @@
-import {
-  type EventPosition,
-  formatEventId,
-  type StreamEvent,
-  streamEventSchema,
-  type ThreadId,
-} from '@threadcast/contract';
+import { type EventPosition, formatEventId, type StreamEvent, type ThreadId } from '@threadcast/contract';
+import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, sizeLimit } from '../encode-event.ts';
 import { newEpoch } from '../epoch.ts';
-import { InvalidEventError, OutOfOrderError, ProducerEndedError } from '../errors.ts';
+import { OutOfOrderError, ProducerEndedError } from '../errors.ts';
 import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
 import { type LiveItem, orderedSubscription } from '../ordered-subscription.ts';
 
@@ -15,6 +10,8 @@ export interface MemoryEventBusConfig {
   historyLimit?: number;
   /** Live events a subscriber may leave unread before it is disconnected (default 10,000). */
   maxQueuedPerSubscriber?: number;
+  /** Largest event accepted, in bytes of JSON (default 1 MiB). */
+  maxEventBytes?: number;
 }
 
 interface ThreadLog {
@@ -31,16 +28,17 @@ export class MemoryEventBus implements EventBus, Closable {
   private readonly threads = new Map<ThreadId, ThreadLog>();
   private readonly historyLimit: number;
   private readonly maxQueued: number;
+  private readonly maxEventBytes: number;
   private subscribers = 0;
 
   constructor(config: MemoryEventBusConfig = {}) {
     this.historyLimit = positiveInteger(config.historyLimit ?? 1_000, 'historyLimit');
     this.maxQueued = positiveInteger(config.maxQueuedPerSubscriber ?? 10_000, 'maxQueuedPerSubscriber');
+    this.maxEventBytes = positiveInteger(config.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, 'maxEventBytes');
   }
 
   async publish(event: StreamEvent, options: PublishOptions = {}): Promise<StoredEvent> {
-    const parsed = streamEventSchema.safeParse(event);
-    if (!parsed.success) throw new InvalidEventError(`invalid event: ${parsed.error.message}`);
+    const accepted = encodeEvent(event, sizeLimit(this.maxEventBytes, options)).event;
     const log = this.log(event.threadId);
     const { idempotency } = options;
     const previous = idempotency ? log.producers.get(idempotency.producer) : undefined;
@@ -57,7 +55,7 @@ export class MemoryEventBus implements EventBus, Closable {
     }
     log.seq += 1;
     const position = { epoch: log.epoch, seq: log.seq };
-    const stored: StoredEvent = { id: formatEventId(position), position, event: parsed.data };
+    const stored: StoredEvent = { id: formatEventId(position), position, event: accepted };
     log.events.push(stored);
     if (log.events.length > this.historyLimit) log.events.shift();
     if (idempotency) {

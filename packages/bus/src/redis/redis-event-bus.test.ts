@@ -19,5 +19,6 @@ describeEventBusContract(
       keyPrefix: uniquePrefix(),
       historyMaxLen: options?.historyLimit,
       maxQueuedPerSubscriber: options?.maxQueuedPerSubscriber,
+      maxEventBytes: options?.maxEventBytes,
     }),
 );

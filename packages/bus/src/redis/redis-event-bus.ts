@@ -9,8 +9,9 @@ import {
 } from '@threadcast/contract';
 import { Redis, type RedisOptions } from 'ioredis';
 import { DropLog } from '../drop-log.ts';
+import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, sizeLimit } from '../encode-event.ts';
 import { newEpoch } from '../epoch.ts';
-import { InvalidEventError, OutOfOrderError, ProducerEndedError } from '../errors.ts';
+import { OutOfOrderError, ProducerEndedError } from '../errors.ts';
 import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
@@ -32,6 +33,8 @@ export interface RedisEventBusConfig {
   historyTtlSeconds?: number;
   /** Live events a subscriber may leave unread before it is disconnected (default 10,000). */
   maxQueuedPerSubscriber?: number;
+  /** Largest event accepted, in bytes of JSON (default 1 MiB). */
+  maxEventBytes?: number;
   logger?: Logger;
   /** Extra ioredis options for both connections. */
   redisOptions?: RedisOptions;
@@ -70,6 +73,7 @@ export class RedisEventBus implements EventBus, Closable {
   private readonly historyMaxLen: number;
   private readonly historyTtlSeconds: number;
   private readonly maxQueued: number;
+  private readonly maxEventBytes: number;
   private readonly logger: Logger;
   /** Messages on thread channels that were not threadcast events (counted; logged at most every 10 s). */
   readonly drops: DropLog;
@@ -82,6 +86,7 @@ export class RedisEventBus implements EventBus, Closable {
       throw new RangeError(`historyTtlSeconds must be a whole number >= 0, got ${this.historyTtlSeconds}`);
     }
     this.maxQueued = positiveInteger(config.maxQueuedPerSubscriber ?? 10_000, 'maxQueuedPerSubscriber');
+    this.maxEventBytes = positiveInteger(config.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, 'maxEventBytes');
     this.logger = config.logger ?? silentLogger;
     this.drops = new DropLog(this.logger);
     this.publisher = new Redis(
@@ -112,14 +117,13 @@ export class RedisEventBus implements EventBus, Closable {
   }
 
   async publish(event: StreamEvent, options: PublishOptions = {}): Promise<StoredEvent> {
-    const parsed = streamEventSchema.safeParse(event);
-    if (!parsed.success) throw new InvalidEventError(`invalid event: ${parsed.error.message}`);
-    const { threadId } = parsed.data;
+    const encoded = encodeEvent(event, sizeLimit(this.maxEventBytes, options));
+    const { threadId } = encoded.event;
     const [epoch, seq, status] = await this.publisher.threadcastPublish(
       this.keys.meta(threadId),
       this.keys.log(threadId),
       this.keys.channel(threadId),
-      JSON.stringify(parsed.data),
+      encoded.json,
       newEpoch(),
       this.historyMaxLen,
       this.historyTtlSeconds,
@@ -131,7 +135,7 @@ export class RedisEventBus implements EventBus, Closable {
     if (status === 3)
       throw new OutOfOrderError(options.idempotency?.producer ?? '', options.idempotency?.sequence ?? 0);
     const position = { epoch, seq: Number(seq) };
-    return { id: formatEventId(position), position, event: parsed.data };
+    return { id: formatEventId(position), position, event: encoded.event };
   }
 
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
