@@ -3,14 +3,24 @@ import { TokenService } from '@threadcast/api';
 import type { Logger } from '@threadcast/bus';
 import type { Env } from './env.ts';
 
-/** The token service and whether dev login is on; without AUTH_SECRET that is dev mode, said loudly. */
+/**
+ * The token service and whether dev login is on. Without AUTH_SECRET and AUTH_JWKS_URL that is dev mode, said
+ * loudly; otherwise dev login needs AUTH_DEV_LOGIN=1 (and AUTH_SECRET, which env.ts checks).
+ */
 export function configureAuth(env: Env, logger: Logger): { tokens: TokenService; devLoginEnabled: boolean } {
-  if (env.AUTH_SECRET) {
-    return { tokens: new TokenService({ secret: env.AUTH_SECRET }), devLoginEnabled: env.AUTH_DEV_LOGIN === '1' };
+  const claims = { issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE, ttlSeconds: env.AUTH_TOKEN_TTL_SECONDS };
+  if (env.AUTH_SECRET || env.AUTH_JWKS_URL) {
+    return {
+      tokens: new TokenService({ ...claims, secret: env.AUTH_SECRET, jwksUrl: env.AUTH_JWKS_URL }),
+      devLoginEnabled: env.AUTH_DEV_LOGIN === '1',
+    };
   }
   logger.warn(
     {},
     'DEV MODE: no AUTH_SECRET set, so tokens are signed with a random per-process secret and anyone can sign in with auth.devLogin. Set AUTH_SECRET in production and when running several servers.',
   );
-  return { tokens: new TokenService({ secret: randomBytes(32).toString('base64url') }), devLoginEnabled: true };
+  return {
+    tokens: new TokenService({ ...claims, secret: randomBytes(32).toString('base64url') }),
+    devLoginEnabled: true,
+  };
 }
