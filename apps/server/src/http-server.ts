@@ -4,6 +4,15 @@ import type { AppRouter, Context, ContextRequest } from '@threadcast/api';
 import type { Logger } from '@threadcast/bus';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import sirv from 'sirv';
+import { OriginPolicy } from './origin-policy.ts';
+import {
+  DEFAULT_REQUEST_LIMITS,
+  maxHeaderSize,
+  type RequestLimits,
+  refuseOversizedRequest,
+  sendTRPCError,
+} from './request-limits.ts';
+import { type SecurityHeaderOptions, setApiHeaders, setWebHeaders } from './security-headers.ts';
 
 export interface HttpServerOptions {
   router: AppRouter;
@@ -11,6 +20,12 @@ export interface HttpServerOptions {
   /** Folder of the built web app; served at `/` with the SPA fallback when it exists. */
   webDist?: string;
   logger: Logger;
+  /** Browser origins besides the server's own that may call `/trpc` with credentials (exact, never `*`). */
+  corsOrigins?: readonly string[];
+  /** Request size limits that differ from `DEFAULT_REQUEST_LIMITS`. */
+  limits?: Partial<RequestLimits>;
+  /** Believe `X-Forwarded-Proto` (behind a TLS-terminating proxy): HSTS is sent for https requests. */
+  trustProxy?: boolean;
 }
 
 function sendText(res: ServerResponse, status: number, body: string): void {
@@ -20,10 +35,19 @@ function sendText(res: ServerResponse, status: number, body: string): void {
 
 /** The one HTTP server of a threadcast process: tRPC at `/trpc` (SSE for streams), `/healthz`, and the web app. */
 export function createHttpServer(options: HttpServerOptions): Server {
+  const origins = new OriginPolicy(options.corsOrigins ?? []);
+  const limits: RequestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
+  const headerOptions: SecurityHeaderOptions = { trustProxy: options.trustProxy ?? false };
+  // tRPC sets its own `vary`, replacing the one set before it runs; its response meta is added to it.
+  const varyByOrigin = origins.variesByOrigin ? { headers: new Headers({ vary: 'origin' }) } : {};
+
   const trpc = createHTTPHandler({
     router: options.router,
     basePath: '/trpc/',
-    createContext: ({ req, info }) => options.createContext({ req, info }),
+    createContext: ({ req, res, info }) => options.createContext({ req, res, info }),
+    // Counts a body without Content-Length as it arrives; a declared one is checked before tRPC runs.
+    maxBodySize: limits.bodyMaxBytes,
+    responseMeta: () => varyByOrigin,
     onError: ({ error, path, type }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') options.logger.error({ err: error, path, type }, 'procedure failed');
     },
@@ -34,16 +58,31 @@ export function createHttpServer(options: HttpServerOptions): Server {
       ? sirv(options.webDist, { single: true, etag: true, immutable: false })
       : null;
 
-  return createServer((req: IncomingMessage, res: ServerResponse) => {
+  function handleTRPC(req: IncomingMessage, res: ServerResponse): void {
+    setApiHeaders(req, res, headerOptions);
+    if (origins.applyCors(req, res)) return;
+    const foreign = origins.foreignOrigin(req);
+    if (foreign !== null) {
+      const message = `cross-origin request refused: ${foreign} is neither this server's origin nor in CORS_ORIGINS`;
+      sendTRPCError(res, 403, 'FORBIDDEN', message);
+      return;
+    }
+    if (refuseOversizedRequest(req, res, limits)) return;
+    trpc(req, res);
+  }
+
+  return createServer({ maxHeaderSize: maxHeaderSize(limits) }, (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/trpc' || path.startsWith('/trpc/')) {
-      trpc(req, res);
+      handleTRPC(req, res);
       return;
     }
     if (path === '/healthz') {
+      setApiHeaders(req, res, headerOptions);
       sendText(res, 200, 'ok\n');
       return;
     }
+    setWebHeaders(req, res, headerOptions);
     if (web) {
       web(req, res, () => sendText(res, 404, 'not found\n'));
       return;

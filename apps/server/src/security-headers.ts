@@ -1,0 +1,56 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * The web app's policy. The Vite build is one external module script and one stylesheet, with no inline
+ * script or style (React sets `style` props through the CSSOM, which CSP does not govern); it talks only
+ * to its own origin (`/trpc`, EventSource included).
+ */
+export const WEB_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** API and health responses are data, never a document: nothing may load from them or frame them. */
+const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+const HSTS = 'max-age=31536000';
+
+export interface SecurityHeaderOptions {
+  /** Believe `X-Forwarded-Proto` (set TRUST_PROXY=1 only behind a proxy that sets it). */
+  trustProxy: boolean;
+}
+
+function setCommon(req: IncomingMessage, res: ServerResponse, options: SecurityHeaderOptions): void {
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  // HSTS is ignored over plain http, and only a trusted proxy can tell us the client used https.
+  if (options.trustProxy && forwardedProto(req) === 'https') res.setHeader('strict-transport-security', HSTS);
+}
+
+/** The scheme the client used: the first entry, written by the proxy the client connected to. */
+function forwardedProto(req: IncomingMessage): string | undefined {
+  return req.headers['x-forwarded-proto']?.toString().split(',', 1)[0]?.trim().toLowerCase();
+}
+
+/** Headers for every response of the web app. */
+export function setWebHeaders(req: IncomingMessage, res: ServerResponse, options: SecurityHeaderOptions): void {
+  setCommon(req, res, options);
+  res.setHeader('content-security-policy', WEB_CONTENT_SECURITY_POLICY);
+  res.setHeader('x-frame-options', 'DENY');
+  res.setHeader('cross-origin-opener-policy', 'same-origin');
+}
+
+/** Headers for API and health responses; tRPC replaces `cache-control` where it sets its own (SSE). */
+export function setApiHeaders(req: IncomingMessage, res: ServerResponse, options: SecurityHeaderOptions): void {
+  setCommon(req, res, options);
+  res.setHeader('content-security-policy', API_CONTENT_SECURITY_POLICY);
+  res.setHeader('cache-control', 'no-store');
+}
