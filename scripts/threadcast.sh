@@ -3,7 +3,7 @@
 #   start         the app (embedded memory engine without REDIS_URL; server + embedded worker with it)
 #   start:server  a server only (needs REDIS_URL; run workers beside it)
 #   start:worker  a worker only (needs REDIS_URL)
-#   test          every suite: lint, typecheck, unit and integration tests, build, compose check, e2e
+#   test          every suite: lint, dependency audit, typecheck, unit and integration tests, build, compose check, e2e
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +51,26 @@ build_web() {
   pnpm exec turbo run build --filter=@threadcast/web --output-logs=errors-only
 }
 
+# High and critical advisories fail the run unless pnpm-workspace.yaml's `auditConfig` explains each one.
+# Where the advisory database cannot be reached (some networks allow the registry's downloads only),
+# the run says so loudly and goes on: the audit did not run, it did not pass.
+audit_dependencies() {
+  say "dependency audit (pnpm audit --audit-level high)"
+  local out status=0
+  out=$(pnpm audit --audit-level high 2>&1) || status=$?
+  if [ "$status" -eq 0 ]; then
+    printf '%s\n' "$out" | tail -n 3 >&2
+    return
+  fi
+  if printf '%s' "$out" | grep -Eq 'ERR_PNPM_AUDIT_BAD_RESPONSE|ERR_PNPM_AUDIT_ENDPOINT|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN'; then
+    say "WARNING: NO AUDIT RAN: the advisory database could not be reached ($(printf '%s' "$out" | grep -Eo 'responded with [0-9]+|E[A-Z_]{4,}' | head -n 1))"
+    return
+  fi
+  printf '%s\n' "$out" >&2
+  say "high or critical advisories: upgrade, or explain each under auditConfig in pnpm-workspace.yaml"
+  exit 1
+}
+
 require_redis_url() {
   if [ -z "${REDIS_URL:-}" ]; then
     say "$1 needs REDIS_URL (for example redis://127.0.0.1:6379); without Redis use: npm start"
@@ -89,6 +109,7 @@ case "${1:-}" in
     export NO_COLOR=1 FORCE_COLOR=0
     say "lint"
     pnpm exec biome ci .
+    audit_dependencies
     say "typecheck, unit and integration tests, build"
     pnpm exec turbo run typecheck test build --output-logs=new-only | tee "$log"
     say "docker-compose.yml"

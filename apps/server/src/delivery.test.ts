@@ -26,6 +26,8 @@ const baseEnv = {
   SSE_HEARTBEAT_MS: '1000',
   SUBSCRIBER_MAX_QUEUED: '2000',
   HISTORY_LIMIT: '20000',
+  // A hundred clients of one user follow one thread here: the per-user limit is tested in security.test.ts.
+  STREAMS_PER_USER: '1000',
 };
 
 describe('delivery across servers, restarts and dropped connections', () => {
@@ -119,12 +121,11 @@ describe('delivery across servers, restarts and dropped connections', () => {
     const chunk = 'x'.repeat(4_000);
 
     // A raw SSE reader that reads until the run has begun, then nothing.
-    const query = new URLSearchParams({
-      input: JSON.stringify({ threadId }),
-      connectionParams: JSON.stringify({ token }),
-    });
+    const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
     const slow = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-      request(`${serverA.url}/trpc/thread.onEvent?${query}`, resolve).on('error', reject).end();
+      request(`${serverA.url}/trpc/thread.onEvent?${query}`, { headers: { authorization: `Bearer ${token}` } }, resolve)
+        .on('error', reject)
+        .end();
     });
     let text = '';
     slow.setEncoding('utf8');

@@ -11,7 +11,7 @@ import {
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
 import { configureAuth } from './auth.ts';
-import { readEnv } from './env.ts';
+import { limitsFromEnv, readEnv } from './env.ts';
 import { createHttpServer } from './http-server.ts';
 
 const env = exitOnBadEnv(readEnv);
@@ -22,9 +22,12 @@ const { tokens, devLoginEnabled } = configureAuth(env, logger);
 
 const server = createHttpServer({
   router: createAppRouter({ heartbeatMs: env.SSE_HEARTBEAT_MS }),
-  createContext: createContextFactory({ ...backend, tokens, devLoginEnabled, logger }),
+  createContext: createContextFactory({ ...backend, tokens, devLoginEnabled, logger, limits: limitsFromEnv(env) }),
   webDist: env.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
+  corsOrigins: env.CORS_ORIGINS,
+  limits: { bodyMaxBytes: env.BODY_MAX_BYTES, urlMaxBytes: env.URL_MAX_BYTES },
+  trustProxy: env.TRUST_PROXY === '1',
 });
 
 const stopWorker = new AbortController();

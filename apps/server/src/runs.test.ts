@@ -23,6 +23,8 @@ const env = {
   RUN_LEASE_MS: String(LEASE_MS),
   WORKER_CONCURRENCY: '4',
   LOG_LEVEL: 'info',
+  // One user starts many runs here: the per-user rate limit is tested in security.test.ts.
+  RUN_STARTS_PER_MINUTE: '1000',
 };
 
 let redis: TestRedis;

@@ -124,14 +124,11 @@ describe('the SSE wire', () => {
     const api = client(token);
     const { threadId } = await api.trpc.thread.create.mutate({});
     await api.trpc.run.start.mutate({ threadId, prompt: 'wire' });
-    const query = new URLSearchParams({
-      input: JSON.stringify({ threadId }),
-      connectionParams: JSON.stringify({ token }),
-    });
+    const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
     const controller = new AbortController();
     const response = await fetch(`${server.url}/trpc/thread.onEvent?${query}`, {
       signal: controller.signal,
-      headers: { 'accept-encoding': 'gzip, br' },
+      headers: { 'accept-encoding': 'gzip, br', authorization: `Bearer ${token}` },
     });
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
@@ -155,7 +152,7 @@ describe('errors', () => {
   it('refuses requests without a valid token with UNAUTHORIZED', async () => {
     await expectTRPCError(client(null).trpc.thread.create.mutate({}), 'UNAUTHORIZED');
     await expectTRPCError(client('not.a.jwt').trpc.thread.list.query(), 'UNAUTHORIZED');
-    const forged = await server.tokens.issue({ id: 'mallory', name: 'mallory' });
+    const { token: forged } = await server.tokens.issue({ id: 'mallory', name: 'mallory' });
     await expectTRPCError(client(`${forged.slice(0, -4)}AAAA`).trpc.thread.list.query(), 'UNAUTHORIZED');
     const error = await new Promise((resolve) => {
       client(null).watchThread('abc', { onError: resolve });

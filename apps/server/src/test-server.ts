@@ -3,7 +3,7 @@ import { createAppRouter, createContextFactory, TokenService } from '@threadcast
 import { silentLogger } from '@threadcast/bus';
 import { DemoAgent, runWorker } from '@threadcast/runner';
 import { type Backend, openBackend } from '@threadcast/store/backend';
-import { createHttpServer } from './http-server.ts';
+import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 
 export interface TestServer extends AsyncDisposable {
   url: string;
@@ -13,7 +13,10 @@ export interface TestServer extends AsyncDisposable {
 
 /** The real HTTP server in this process, on a free port, with the memory engine and an embedded worker. */
 export async function startTestServer(
-  options: { heartbeatMs?: number; tokenDelayMs?: number; webDist?: string } = {},
+  options: { heartbeatMs?: number; tokenDelayMs?: number } & Pick<
+    HttpServerOptions,
+    'webDist' | 'corsOrigins' | 'limits' | 'trustProxy'
+  > = {},
 ): Promise<TestServer> {
   const backend = openBackend({});
   const tokens = new TokenService({ secret: 'test-secret-that-is-long-enough-for-hs256' });
@@ -21,6 +24,9 @@ export async function startTestServer(
     router: createAppRouter({ heartbeatMs: options.heartbeatMs ?? 15_000 }),
     createContext: createContextFactory({ ...backend, tokens, devLoginEnabled: true, logger: silentLogger }),
     webDist: options.webDist,
+    corsOrigins: options.corsOrigins,
+    limits: options.limits,
+    trustProxy: options.trustProxy,
     logger: silentLogger,
   });
   const stop = new AbortController();

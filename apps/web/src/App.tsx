@@ -3,6 +3,7 @@ import { SignIn } from './components/SignIn.tsx';
 import { ThreadList } from './components/ThreadList.tsx';
 import { ThreadView } from './components/ThreadView.tsx';
 import { useSession } from './session.ts';
+import { trpc } from './trpc.ts';
 
 function threadFromUrl(): string | null {
   return new URLSearchParams(window.location.search).get('thread');
@@ -11,6 +12,7 @@ function threadFromUrl(): string | null {
 export function App() {
   const [session, setSession] = useSession();
   const [threadId, setThreadId] = useState<string | null>(threadFromUrl);
+  const endSession = trpc.auth.endSession.useMutation();
 
   useEffect(() => {
     const url = new URL(window.location.href);
@@ -27,7 +29,11 @@ export function App() {
         <h1>threadcast</h1>
         <span>
           Signed in as <strong>{session.name}</strong>{' '}
-          <button type="button" className="link" onClick={() => setSession(null)}>
+          <button
+            type="button"
+            className="link"
+            onClick={() => endSession.mutate(undefined, { onSettled: () => setSession(null) })}
+          >
             Sign out
           </button>
         </span>

@@ -1,13 +1,32 @@
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import type { AppRouter } from '@threadcast/api';
 import { createLinks } from '@threadcast/client';
-import { TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { type ReactNode, useState } from 'react';
-import { currentToken, setSession } from './session.ts';
+import { currentSession, setSession } from './session.ts';
 import { trpc } from './trpc.ts';
 
 /** A token the server no longer accepts (expired, or a dev server restarted with a new secret): sign in again. */
 function signOutWhenUnauthorized(error: unknown): void {
   if (error instanceof TRPCClientError && error.data?.code === 'UNAUTHORIZED') setSession(null);
+}
+
+const authClient = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/trpc' })] });
+
+/**
+ * A stream was refused because the session expired: sign in again as the same user (dev login; a
+ * deployment with its own identity provider would refresh there) and let the stream resume.
+ */
+async function renewSession(): Promise<boolean> {
+  const session = currentSession();
+  if (!session) return false;
+  try {
+    await authClient.auth.devLogin.mutate({ name: session.name });
+    return true;
+  } catch {
+    setSession(null);
+    return false;
+  }
 }
 
 /** Stream reconnect backoff; the longest delay can be set at build time with `VITE_RECONNECT_MAX_MS`. */
@@ -26,7 +45,10 @@ export function Providers({ children }: { children: ReactNode }) {
       }),
   );
   const [trpcClient] = useState(() =>
-    trpc.createClient({ links: createLinks({ url: '/trpc', getToken: currentToken, reconnect: reconnectOptions() }) }),
+    // No token here: the HttpOnly session cookie carries the user on every request and stream.
+    trpc.createClient({
+      links: createLinks({ url: '/trpc', reconnect: reconnectOptions(), onUnauthorized: renewSession }),
+    }),
   );
   return (
     <trpc.Provider client={trpcClient} queryClient={queryClient}>

@@ -1,18 +1,22 @@
 import { useCallback, useSyncExternalStore } from 'react';
 
+/**
+ * Who is signed in, for display and for signing in again when the session expires. The token itself
+ * lives only in the server's HttpOnly session cookie: page scripts never see it.
+ */
 export interface Session {
   name: string;
-  token: string;
+  userId: string;
 }
 
-const KEY = 'threadcast.session';
+const KEY = 'threadcast.user';
 const listeners = new Set<() => void>();
 
 function read(): Session | null {
   try {
     const value = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Partial<Session> | null;
-    return value && typeof value.name === 'string' && typeof value.token === 'string'
-      ? { name: value.name, token: value.token }
+    return value && typeof value.name === 'string' && typeof value.userId === 'string'
+      ? { name: value.name, userId: value.userId }
       : null;
   } catch {
     return null;
@@ -21,9 +25,8 @@ function read(): Session | null {
 
 let current = read();
 
-/** The signed-in user's token, read on every request and every stream (re)connect. */
-export function currentToken(): string | null {
-  return current?.token ?? null;
+export function currentSession(): Session | null {
+  return current;
 }
 
 export function setSession(session: Session | null): void {

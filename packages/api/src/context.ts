@@ -1,6 +1,8 @@
 import type { EventBus, Logger } from '@threadcast/bus';
-import type { RunQueue, RunStore, ThreadStore } from '@threadcast/store';
+import type { RateLimiter, RunQueue, RunStore, ThreadStore } from '@threadcast/store';
+import { isSecureRequest, readSessionCookie } from './auth/session-cookie.ts';
 import type { TokenService, User } from './auth/token-service.ts';
+import { type ApiLimits, DEFAULT_LIMITS, StreamSlots } from './limits.ts';
 
 /** What the procedures need from the process that hosts them. */
 export interface ApiDeps {
@@ -8,21 +10,48 @@ export interface ApiDeps {
   threads: ThreadStore;
   runs: RunStore;
   queue: RunQueue;
+  limiter: RateLimiter;
   tokens: TokenService;
   logger: Logger;
   /** Whether `auth.devLogin` may mint tokens (development and the embedded default). */
   devLoginEnabled: boolean;
+  /** Limits that differ from `DEFAULT_LIMITS`. */
+  limits?: Partial<ApiLimits>;
 }
 
-export interface Context extends ApiDeps {
-  /** The user of the request's token, or `null` when it carried none or an invalid one. */
-  user: User | null;
+/** Who a request runs as, and until when its token holds. */
+export interface Session {
+  user: User;
+  /** When the token expires, in ms since the epoch: a stream ends there. */
+  expiresAt: number;
+  /** Where the token came from: a browser's session cookie, or an `Authorization` header. */
+  via: 'cookie' | 'bearer';
+  token: string;
+}
+
+export interface Context extends Omit<ApiDeps, 'limits'> {
+  session: Session | null;
+  /** Why there is no session, in words safe to show the client (`null` when there is one or no token was sent). */
+  authFailure: string | null;
+  /** True when the token could not be checked for a reason of ours (the key set was unreachable). */
+  authUnavailable: boolean;
+  limits: ApiLimits;
+  streams: StreamSlots;
+  /** Whether the request came over HTTPS: session cookies are `Secure` then. */
+  secure: boolean;
+  /** Adds a `Set-Cookie` header to the response (a no-op where there is no response, e.g. in tests). */
+  setCookie(cookie: string): void;
 }
 
 /** The parts of a request the context reads, whatever adapter carries it. */
 export interface ContextRequest {
-  req: { headers: Record<string, string | string[] | undefined> };
-  info?: { connectionParams: Record<string, string | undefined> | null };
+  req: {
+    headers: Record<string, string | string[] | undefined>;
+    /** The connection; a TLS socket (`encrypted: true`) makes session cookies `Secure`. */
+    socket?: object | null;
+  };
+  res?: { appendHeader(name: string, value: string): unknown } | null;
+  info?: { connectionParams: Record<string, string | undefined> | null } | null;
 }
 
 function bearerToken(header: string | string[] | undefined): string | null {
@@ -31,15 +60,47 @@ function bearerToken(header: string | string[] | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+function isEncrypted(socket: object | null | undefined): boolean {
+  return socket != null && 'encrypted' in socket && socket.encrypted === true;
+}
+
+const TOKEN_IN_URL =
+  'tokens in the URL are refused: send Authorization: Bearer, or sign in for a session cookie (auth.startSession)';
+
 /**
- * Builds each request's context. The token comes from `Authorization: Bearer` (queries, mutations,
- * non-browser streams) or from tRPC `connectionParams.token` (browser streams, where EventSource cannot
- * send headers).
+ * Builds each request's context. The token comes from `Authorization: Bearer` (any client) or else the
+ * HttpOnly session cookie (browsers). A token in tRPC `connectionParams` would travel in the URL and end
+ * up in access logs, so it is refused rather than read.
  */
 export function createContextFactory(deps: ApiDeps) {
-  return async ({ req, info }: ContextRequest): Promise<Context> => {
-    const token = bearerToken(req.headers.authorization) ?? info?.connectionParams?.token ?? null;
-    const user = token ? await deps.tokens.verify(token) : null;
-    return { ...deps, user };
+  const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
+  const streams = new StreamSlots(limits);
+  return async ({ req, res, info }: ContextRequest): Promise<Context> => {
+    const base = {
+      ...deps,
+      limits,
+      streams,
+      secure: isSecureRequest(req.headers, isEncrypted(req.socket)),
+      setCookie: (cookie: string) => {
+        res?.appendHeader('set-cookie', cookie);
+      },
+    };
+    const bearer = bearerToken(req.headers.authorization);
+    const cookie = bearer ? null : readSessionCookie(req.headers);
+    const token = bearer ?? cookie;
+    if (!token) {
+      const failure = info?.connectionParams?.token ? TOKEN_IN_URL : null;
+      return { ...base, session: null, authFailure: failure, authUnavailable: false };
+    }
+    try {
+      const verified = await deps.tokens.verify(token);
+      if (!verified.ok) return { ...base, session: null, authFailure: verified.message, authUnavailable: false };
+      const via = bearer ? 'bearer' : 'cookie';
+      const session: Session = { user: verified.user, expiresAt: verified.expiresAt, via, token };
+      return { ...base, session, authFailure: null, authUnavailable: false };
+    } catch (error) {
+      deps.logger.error({ err: error }, 'could not verify a token');
+      return { ...base, session: null, authFailure: null, authUnavailable: true };
+    }
   };
 }

@@ -1,8 +1,16 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from './root.ts';
 
-export { TokenService, type TokenServiceConfig, type User } from './auth/token-service.ts';
-export { type ApiDeps, type Context, type ContextRequest, createContextFactory } from './context.ts';
+export { SESSION_COOKIE } from './auth/session-cookie.ts';
+export {
+  type TokenRejection,
+  TokenService,
+  type TokenServiceConfig,
+  type TokenVerification,
+  type User,
+} from './auth/token-service.ts';
+export { type ApiDeps, type Context, type ContextRequest, createContextFactory, type Session } from './context.ts';
+export { type ApiLimits, DEFAULT_LIMITS } from './limits.ts';
 export { type AppRouter, appRouter, createAppRouter } from './root.ts';
 export { DEFAULT_STREAM_OPTIONS, type StreamOptions } from './trpc.ts';
 

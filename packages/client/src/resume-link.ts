@@ -10,6 +10,11 @@ export interface ReconnectOptions {
   maxDelayMs?: number;
 }
 
+export interface ResumeOptions extends ReconnectOptions {
+  /** Refreshes credentials after an UNAUTHORIZED stream; `true` reconnects at once (see `LinkOptions`). */
+  onUnauthorized?: () => boolean | Promise<boolean>;
+}
+
 /** Errors that no reconnect can fix: the request itself is wrong or not allowed. */
 const FINAL_CODES = new Set([
   'BAD_REQUEST',
@@ -20,18 +25,17 @@ const FINAL_CODES = new Set([
   'METHOD_NOT_SUPPORTED',
 ]);
 
-function isFinal(error: unknown): boolean {
-  if (!(error instanceof TRPCClientError)) return false;
-  const code = (error.data as { code?: string } | undefined)?.code;
-  return code !== undefined && FINAL_CODES.has(code);
+function codeOf(error: unknown): string | undefined {
+  return error instanceof TRPCClientError ? (error.data as { code?: string } | undefined)?.code : undefined;
 }
 
 /**
  * Keeps a subscription alive across dropped connections: on a retryable error it reports `connecting`,
  * waits with exponential backoff and jitter, and subscribes again with `lastEventId` set to the last
- * event it passed on, so the server resumes exactly there.
+ * event it passed on, so the server resumes exactly there. An UNAUTHORIZED stream (its token expired) asks
+ * `onUnauthorized` to refresh and reconnects at once; a second refusal in a row ends it.
  */
-export function resumeLink(options: ReconnectOptions = {}): TRPCLink<AppRouter> {
+export function resumeLink(options: ResumeOptions = {}): TRPCLink<AppRouter> {
   const baseDelayMs = options.baseDelayMs ?? 250;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   return () =>
@@ -42,6 +46,7 @@ export function resumeLink(options: ReconnectOptions = {}): TRPCLink<AppRouter> 
         let current: Unsubscribable | null = null;
         let timer: ReturnType<typeof setTimeout> | undefined;
         let stopped = false;
+        let refreshed = false;
 
         const connect = () => {
           const input = lastEventId === undefined ? op.input : { ...(op.input as object), lastEventId };
@@ -51,12 +56,29 @@ export function resumeLink(options: ReconnectOptions = {}): TRPCLink<AppRouter> 
               if ((!result.type || result.type === 'data') && 'id' in result && typeof result.id === 'string') {
                 lastEventId = result.id;
                 attempt = 0;
+                refreshed = false;
               }
               observer.next(envelope);
             },
             error(error) {
               if (stopped) return;
-              if (isFinal(error)) {
+              const code = codeOf(error);
+              if (code === 'UNAUTHORIZED' && !refreshed && options.onUnauthorized) {
+                refreshed = true;
+                observer.next({ result: { type: 'state', state: 'connecting', error } });
+                void Promise.resolve()
+                  .then(() => options.onUnauthorized?.())
+                  .then(
+                    (retry) => {
+                      if (stopped) return;
+                      if (retry) connect();
+                      else observer.error(error);
+                    },
+                    () => observer.error(error),
+                  );
+                return;
+              }
+              if (code !== undefined && FINAL_CODES.has(code)) {
                 observer.error(error);
                 return;
               }

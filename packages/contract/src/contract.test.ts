@@ -77,10 +77,9 @@ describe('procedure inputs', () => {
     expect(threadIdSchema.safeParse(id).success).toBe(false);
   });
 
-  it('trims prompts and refuses empty or oversize ones', () => {
+  it('trims prompts and refuses empty ones (the size limit is the server\'s setting)', () => {
     expect(startRunInput.parse({ threadId: 't1', prompt: '  hi  ' }).prompt).toBe('hi');
     expect(startRunInput.safeParse({ threadId: 't1', prompt: '   ' }).success).toBe(false);
-    expect(startRunInput.safeParse({ threadId: 't1', prompt: 'x'.repeat(20_001) }).success).toBe(false);
   });
 
   it('keeps lastEventId, which tRPC merges into the input on reconnect', () => {

@@ -5,7 +5,8 @@ import { runStateSchema } from './stream-event.ts';
 
 /** Inputs and outputs of every procedure. The router validates with these; the clients infer their types from it. */
 
-export const PROMPT_MAX_CHARS = 20_000;
+/** What a server allows by default; its PROMPT_MAX_CHARS setting decides (PAYLOAD_TOO_LARGE beyond it). */
+export const DEFAULT_PROMPT_MAX_CHARS = 20_000;
 export const TITLE_MAX_CHARS = 200;
 
 export const devLoginInput = z.object({
@@ -16,7 +17,11 @@ export const devLoginInput = z.object({
     .max(64, 'name is at most 64 characters')
     .regex(/^[A-Za-z0-9_-]+$/, 'name may contain only letters, digits, "_" and "-"'),
 });
-export const devLoginOutput = z.object({ token: z.string(), userId: userIdSchema });
+export const devLoginOutput = z.object({ token: z.string(), userId: userIdSchema, expiresAt: z.number().int() });
+
+/** Who the session (cookie or bearer token) is, and when it ends (ms since the epoch). */
+export const sessionOutput = z.object({ userId: userIdSchema, name: z.string(), expiresAt: z.number().int() });
+export type SessionOutput = z.infer<typeof sessionOutput>;
 
 export const threadSchema = z.object({
   threadId: threadIdSchema,
@@ -33,11 +38,7 @@ export const listThreadsOutput = z.array(threadSchema);
 
 export const startRunInput = z.object({
   threadId: threadIdSchema,
-  prompt: z
-    .string()
-    .trim()
-    .min(1, 'prompt is required')
-    .max(PROMPT_MAX_CHARS, `prompt is at most ${PROMPT_MAX_CHARS} characters`),
+  prompt: z.string().trim().min(1, 'prompt is required'),
 });
 export const startRunOutput = z.object({ runId: runIdSchema });
 

@@ -5,7 +5,8 @@ import { trpc } from '../trpc.ts';
 export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [name, setName] = useState('');
   const login = trpc.auth.devLogin.useMutation({
-    onSuccess: ({ token }) => onSignedIn({ name: name.trim(), token }),
+    // The server set the session cookie; only who we are is kept here.
+    onSuccess: ({ userId }) => onSignedIn({ name: name.trim(), userId }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();

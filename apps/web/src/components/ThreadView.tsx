@@ -1,5 +1,5 @@
 import { initialStreamState, type StreamState } from '@threadcast/client';
-import type { ThreadDetail } from '@threadcast/contract';
+import { DEFAULT_PROMPT_MAX_CHARS, type ThreadDetail } from '@threadcast/contract';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useAgentStream } from '../hooks/useAgentStream.ts';
 import { trpc } from '../trpc.ts';
@@ -97,7 +97,12 @@ function LiveThread({ threadId, detail }: { threadId: string; detail: ThreadDeta
       <form className="prompt" onSubmit={submit}>
         <label>
           Prompt
-          <textarea value={prompt} onChange={(e) => setPrompt(e.target.value)} rows={3} maxLength={20_000} />
+          <textarea
+            value={prompt}
+            onChange={(e) => setPrompt(e.target.value)}
+            rows={3}
+            maxLength={DEFAULT_PROMPT_MAX_CHARS}
+          />
         </label>
         <button type="submit" disabled={!canStart}>
           Start run

@@ -1,8 +1,13 @@
-import { devLoginInput, devLoginOutput } from '@threadcast/contract';
+import { devLoginInput, devLoginOutput, sessionOutput } from '@threadcast/contract';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
-import { publicProcedure } from '../trpc.ts';
+import { clearedSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
+import { protectedProcedure, publicProcedure } from '../trpc.ts';
 
 export const authRouter = {
+  /**
+   * Development only: signs in as `name` without a password. Returns the token (for scripts and tests) and
+   * also sets the session cookie, so a browser is signed in without its scripts ever keeping the token.
+   */
   devLogin: publicProcedure
     .input(devLoginInput)
     .output(devLoginOutput)
@@ -11,6 +16,35 @@ export const authRouter = {
         throw new TRPCError({ code: 'FORBIDDEN', message: 'dev login is disabled on this server' });
       }
       const user = { id: input.name.toLowerCase(), name: input.name };
-      return { token: await ctx.tokens.issue(user), userId: user.id };
+      const { token, expiresAt } = await ctx.tokens.issue(user);
+      ctx.setCookie(sessionCookie(token, expiresAt, ctx.secure));
+      return { token, userId: user.id, expiresAt };
     }),
+
+  /**
+   * Turns a bearer token (from your identity provider, or `pnpm mint-token`) into the browser's HttpOnly
+   * session cookie, which then carries every request and stream. Call it again with a fresh token to extend.
+   */
+  startSession: protectedProcedure.output(sessionOutput).mutation(({ ctx }) => {
+    if (ctx.session.via !== 'bearer') {
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: 'send the token as Authorization: Bearer to start a session',
+      });
+    }
+    const { token, expiresAt, user } = ctx.session;
+    ctx.setCookie(sessionCookie(token, expiresAt, ctx.secure));
+    return { userId: user.id, name: user.name, expiresAt };
+  }),
+
+  /** Signs the browser out: clears the session cookie. */
+  endSession: publicProcedure.mutation(({ ctx }) => {
+    ctx.setCookie(clearedSessionCookie(ctx.secure));
+    return { ended: true };
+  }),
+
+  /** The current session's user and expiry. */
+  session: protectedProcedure
+    .output(sessionOutput)
+    .query(({ ctx }) => ({ userId: ctx.user.id, name: ctx.user.name, expiresAt: ctx.session.expiresAt })),
 } satisfies TRPCRouterRecord;

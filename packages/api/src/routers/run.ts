@@ -2,6 +2,7 @@ import { cancelRunOutput, runRefInput, runSchema, startRunInput, startRunOutput 
 import { endRun, isEnded, newId, type RunRecord } from '@threadcast/store';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import type { Context } from '../context.ts';
+import { tooLarge } from '../limits.ts';
 import { requireOwnThread } from '../thread-access.ts';
 import { protectedProcedure } from '../trpc.ts';
 
@@ -23,7 +24,18 @@ export const runRouter = {
     .input(startRunInput)
     .output(startRunOutput)
     .mutation(async ({ ctx, input }) => {
+      const { promptMaxChars, runStartsPerMinute } = ctx.limits;
+      if (input.prompt.length > promptMaxChars) {
+        throw tooLarge('the prompt', input.prompt.length, 'characters', 'PROMPT_MAX_CHARS', promptMaxChars);
+      }
       await requireOwnThread(ctx, input.threadId);
+      const rate = await ctx.limiter.attempt(`run.start:${ctx.user.id}`, runStartsPerMinute, 60_000);
+      if (!rate.allowed) {
+        throw new TRPCError({
+          code: 'TOO_MANY_REQUESTS',
+          message: `too many runs started: the limit (RUN_STARTS_PER_MINUTE) is ${runStartsPerMinute} a minute; retry in ${Math.ceil(rate.retryAfterMs / 1000)} s`,
+        });
+      }
       const runId = newId();
       const job = { runId, threadId: input.threadId, ownerId: ctx.user.id, prompt: input.prompt };
       await ctx.runs.create(job);

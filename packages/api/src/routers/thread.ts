@@ -14,6 +14,9 @@ import { requireOwnThread } from '../thread-access.ts';
 import { threadDetail } from '../thread-detail.ts';
 import { protectedProcedure } from '../trpc.ts';
 
+/** setTimeout's longest delay (about 24.8 days); a stream outliving it is ended then and resumes. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 export const threadRouter = {
   create: protectedProcedure
     .input(createThreadInput)
@@ -35,19 +38,43 @@ export const threadRouter = {
 
   /**
    * The thread's events as they happen, each with its SSE id. Resumes after `lastEventId`; without one,
-   * starts at the latest run. Ends, releasing its bus subscription, when the client goes away.
+   * starts at the latest run. Ends, releasing its bus subscription and its stream slot, when the client
+   * goes away, and with UNAUTHORIZED when the token expires (the client refreshes and resumes).
    */
   onEvent: protectedProcedure.input(onEventInput).subscription(async function* ({ ctx, input, signal }) {
     await requireOwnThread(ctx, input.threadId);
-    const after = input.lastEventId ? parseEventId(input.lastEventId) : await latestRunStart(ctx.bus, input.threadId);
-    const stop = signal ?? new AbortController().signal;
+    const release = ctx.streams.open(ctx.user.id);
+    const stop = new AbortController();
+    const abort = () => stop.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    let timedOut = false;
+    const expiry = setTimeout(
+      () => {
+        timedOut = true;
+        stop.abort();
+      },
+      Math.min(Math.max(0, ctx.session.expiresAt - Date.now()), MAX_TIMER_MS),
+    );
     try {
-      for await (const stored of ctx.bus.subscribe(input.threadId, { after, signal: stop })) {
+      const after = input.lastEventId ? parseEventId(input.lastEventId) : await latestRunStart(ctx.bus, input.threadId);
+      for await (const stored of ctx.bus.subscribe(input.threadId, { after, signal: stop.signal })) {
         yield tracked(stored.id, stored.event);
       }
     } catch (error) {
-      throw interruptedStream(error);
+      if (!timedOut) throw interruptedStream(error);
+    } finally {
+      clearTimeout(expiry);
+      signal?.removeEventListener('abort', abort);
+      release();
     }
+    if (!timedOut) return;
+    if (Date.now() >= ctx.session.expiresAt) {
+      throw new TRPCError({
+        code: 'UNAUTHORIZED',
+        message: 'the token expired: refresh it and resume from the last event id',
+      });
+    }
+    throw interruptedStream(new Error('the stream reached the longest time a timer can wait'));
   }),
 } satisfies TRPCRouterRecord;
 
