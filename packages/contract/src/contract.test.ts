@@ -77,7 +77,7 @@ describe('procedure inputs', () => {
     expect(threadIdSchema.safeParse(id).success).toBe(false);
   });
 
-  it('trims prompts and refuses empty ones (the size limit is the server\'s setting)', () => {
+  it("trims prompts and refuses empty ones (the size limit is the server's setting)", () => {
     expect(startRunInput.parse({ threadId: 't1', prompt: '  hi  ' }).prompt).toBe('hi');
     expect(startRunInput.safeParse({ threadId: 't1', prompt: '   ' }).success).toBe(false);
   });
