@@ -17,7 +17,7 @@ export function configureAuth(env: Env, logger: Logger): { tokens: TokenService;
   }
   logger.warn(
     {},
-    'DEV MODE: no AUTH_SECRET set, so tokens are signed with a random per-process secret and anyone can sign in with auth.devLogin. Set AUTH_SECRET in production and when running several servers.',
+    'DEV MODE: neither AUTH_SECRET nor AUTH_JWKS_URL is set, so tokens are signed with a random per-process secret and anyone can sign in with auth.devLogin. Set AUTH_SECRET in production and when running several servers.',
   );
   return {
     tokens: new TokenService({ ...claims, secret: randomBytes(32).toString('base64url') }),
