@@ -4,6 +4,7 @@ import type { AppRouter, Context, ContextRequest } from '@threadcast/api';
 import type { Logger } from '@threadcast/bus';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import sirv from 'sirv';
+import { FastSubscriptions } from './fast-subscription.ts';
 import { OriginPolicy } from './origin-policy.ts';
 import {
   DEFAULT_REQUEST_LIMITS,
@@ -26,7 +27,11 @@ export interface HttpServerOptions {
   limits?: Partial<RequestLimits>;
   /** Believe `X-Forwarded-Proto` (behind a TLS-terminating proxy): HSTS is sent for https requests. */
   trustProxy?: boolean;
+  /** `fast` (default): streams are written by `FastSubscriptions`; `trpc`: by tRPC's own SSE pipeline. */
+  sseMode?: SseMode;
 }
+
+export type SseMode = 'fast' | 'trpc';
 
 function sendText(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -53,6 +58,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
     },
   });
 
+  const fast =
+    (options.sseMode ?? 'fast') === 'fast'
+      ? new FastSubscriptions({ router: options.router, createContext: options.createContext, logger: options.logger })
+      : null;
+
   const web =
     options.webDist && existsSync(options.webDist)
       ? sirv(options.webDist, { single: true, etag: true, immutable: false })
@@ -68,10 +78,14 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
     if (refuseOversizedRequest(req, res, limits)) return;
+    if (fast?.handles(req)) {
+      void fast.serve(req, res);
+      return;
+    }
     trpc(req, res);
   }
 
-  return createServer({ maxHeaderSize: maxHeaderSize(limits) }, (req: IncomingMessage, res: ServerResponse) => {
+  const server = createServer({ maxHeaderSize: maxHeaderSize(limits) }, (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       handleTRPC(req, res);
@@ -89,4 +103,6 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     sendText(res, 404, 'The web app is not built: run `pnpm build` (or `pnpm start`, which builds it).\n');
   });
+  server.on('close', () => fast?.close());
+  return server;
 }

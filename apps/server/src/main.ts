@@ -28,6 +28,7 @@ const server = createHttpServer({
   corsOrigins: env.CORS_ORIGINS,
   limits: { bodyMaxBytes: env.BODY_MAX_BYTES, urlMaxBytes: env.URL_MAX_BYTES },
   trustProxy: env.TRUST_PROXY === '1',
+  sseMode: env.SSE_MODE,
 });
 
 const stopWorker = new AbortController();

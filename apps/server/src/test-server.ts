@@ -15,7 +15,7 @@ export interface TestServer extends AsyncDisposable {
 export async function startTestServer(
   options: { heartbeatMs?: number; tokenDelayMs?: number } & Pick<
     HttpServerOptions,
-    'webDist' | 'corsOrigins' | 'limits' | 'trustProxy'
+    'webDist' | 'corsOrigins' | 'limits' | 'trustProxy' | 'sseMode'
   > = {},
 ): Promise<TestServer> {
   const backend = openBackend({});
@@ -27,6 +27,7 @@ export async function startTestServer(
     corsOrigins: options.corsOrigins,
     limits: options.limits,
     trustProxy: options.trustProxy,
+    sseMode: options.sseMode,
     logger: silentLogger,
   });
   const stop = new AbortController();
