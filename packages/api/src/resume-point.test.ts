@@ -32,4 +32,18 @@ describe('latestRunStart', () => {
     const last = await bus.publish(token('b'));
     expect(await latestRunStart(bus, 't1')).toEqual(last.position);
   });
+
+  it('finds a run start further back than the first look, reading only as much as it needs', async () => {
+    const bus = new MemoryEventBus({ historyLimit: 10_000 });
+    const queued = await bus.publish(status('r2', 'queued'));
+    for (let i = 0; i < 1_000; i += 1) await bus.publish(token(`t${i}`));
+    const limits: (number | undefined)[] = [];
+    const history = bus.history.bind(bus);
+    bus.history = (threadId, options) => {
+      limits.push(options?.limit);
+      return history(threadId, options);
+    };
+    expect(await latestRunStart(bus, 't1')).toEqual({ epoch: queued.position.epoch, seq: queued.position.seq - 1 });
+    expect(limits).toEqual([256, 4_096]);
+  });
 });
