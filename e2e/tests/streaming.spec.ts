@@ -61,12 +61,16 @@ test('a page reloaded mid-run shows the reply so far and finishes it with nothin
   openNewThread,
 }) => {
   await openNewThread(page);
-  const prompt = `Reload in the middle ${Date.now()}`;
+  // About 180 tokens 30 ms apart: the run outlasts the reload by seconds, even on a busy machine.
+  const words = Array.from({ length: 150 }, (_, i) => `w${i}`).join(' ');
+  const prompt = `Reload in the middle ${Date.now()} ${words}`;
   await page.getByLabel('Prompt').fill(prompt);
   await page.getByRole('button', { name: 'Start run' }).click();
   const reply = page.getByRole('article', { name: 'Reply' });
   await expect(reply).toHaveText(/You said: “Reload in the middle/);
   await page.reload();
+  await expect(reply).toHaveAttribute('data-run-state', 'running');
+  await expect(reply).toHaveText(/You said: “Reload in the middle/);
   await expect(reply).toHaveAttribute('data-run-state', 'done');
   await expect(reply).toHaveText(demoReply(prompt));
   await expect(reply).toHaveAttribute('data-complete', 'true');
