@@ -149,6 +149,31 @@ describe.each(['fast', 'trpc'] as const)('with SSE_MODE=%s', (sseMode) => {
       expect(text).toMatch(/\nid: [a-z0-9]+:1\n/);
       expect(text).toContain('event: ping');
     });
+
+    it('resumes after a Last-Event-ID header, as EventSource sends it, and keeps the stream open', async () => {
+      const { token } = await client(null).trpc.auth.devLogin.mutate({ name: 'wire-resume' });
+      const api = client(token);
+      const { threadId } = await api.trpc.thread.create.mutate({});
+      await api.trpc.run.start.mutate({ threadId, prompt: 'resume me by header' });
+      const all = await untilRunEnds(api, threadId);
+      const cut = all[2]?.id as string;
+      const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
+      const controller = new AbortController();
+      const response = await fetch(`${server.url}/trpc/thread.onEvent?${query}`, {
+        signal: controller.signal,
+        headers: { authorization: `Bearer ${token}`, 'last-event-id': cut },
+      });
+      let text = '';
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        text += decoder.decode(chunk, { stream: true });
+        if (text.includes('"type":"done"')) break;
+      }
+      controller.abort();
+      const ids = [...text.matchAll(/\nid: (\S+)\n/g)].map((match) => match[1]);
+      expect(ids).toEqual(all.slice(3).map((item) => item.id));
+      expect(text).not.toContain('event: return');
+    });
   });
 
   describe('errors', () => {
