@@ -1,6 +1,5 @@
 import { type EventBus, type Logger, MemoryEventBus, silentLogger } from '@threadcast/bus';
-import { LegacyChannelBridge, RedisEventBus, resilientRedisOptions } from '@threadcast/bus/redis';
-import { Redis } from 'ioredis';
+import { LegacyChannelBridge, openSharedConnections, RedisEventBus } from '@threadcast/bus/redis';
 import { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
 import { MemoryRunQueue } from './memory/memory-run-queue.ts';
 import { MemoryRunStore } from './memory/memory-run-store.ts';
@@ -62,6 +61,11 @@ export function openBackend(config: BackendConfig): Backend {
     };
   }
   const keyPrefix = config.keyPrefix ?? 'threadcast:';
+  // Two connections for everything at any number of streams: commands, and one shared subscriber.
+  const connections = openSharedConnections(config.redisUrl);
+  for (const connection of [connections.commands, connections.subscriber]) {
+    connection.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  }
   const bus = new RedisEventBus({
     url: config.redisUrl,
     keyPrefix,
@@ -70,15 +74,21 @@ export function openBackend(config: BackendConfig): Backend {
     maxQueuedPerSubscriber: config.maxQueuedPerSubscriber,
     maxEventBytes: config.maxEventBytes,
     logger,
+    connections,
   });
-  const commands = new Redis(config.redisUrl, resilientRedisOptions({ connectionName: 'threadcast-store' }));
-  commands.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  const { commands } = connections;
   const keys = storeKeys(keyPrefix);
   const queue = new RedisRunQueue(commands, keys, logger);
   const bridge =
     config.legacyBridge === false
       ? null
-      : new LegacyChannelBridge({ url: config.redisUrl, bus, logger, lockKey: `${keyPrefix}legacy-bridge` });
+      : new LegacyChannelBridge({
+          url: config.redisUrl,
+          bus,
+          logger,
+          lockKey: `${keyPrefix}legacy-bridge`,
+          connections,
+        });
   return {
     engine: 'redis',
     bus,
@@ -88,7 +98,8 @@ export function openBackend(config: BackendConfig): Backend {
     limiter: new RedisRateLimiter(commands, keys),
     async close() {
       await bridge?.close();
-      await Promise.allSettled([bus.close(), queue.close(), commands.quit()]);
+      await Promise.allSettled([bus.close(), queue.close()]);
+      await Promise.allSettled([commands.quit(), connections.subscriber.quit()]);
     },
   };
 }

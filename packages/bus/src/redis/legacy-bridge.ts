@@ -5,6 +5,7 @@ import { newEpoch } from '../epoch.ts';
 import type { Closable, EventBus } from '../event-bus.ts';
 import type { Logger } from '../logger.ts';
 import { resilientRedisOptions } from './connection-options.ts';
+import type { SharedConnections } from './redis-event-bus.ts';
 
 export interface LegacyBridgeConfig {
   url: string;
@@ -14,6 +15,8 @@ export interface LegacyBridgeConfig {
   lockKey?: string;
   /** How long the bridge's lock lives unless renewed (default 5 s): the longest gap on failover. */
   lockMs?: number;
+  /** Connections to share instead of opening two (their owner closes them); see `openSharedConnections`. */
+  connections?: SharedConnections;
 }
 
 /** The seed's channel for a run's events: `agent_run:<runId>:new_response`. */
@@ -39,22 +42,27 @@ export class LegacyChannelBridge implements Closable {
   private chain: Promise<unknown> = Promise.resolve();
   readonly drops: DropLog;
   forwarded = 0;
+  private readonly ownsConnections: boolean;
 
   constructor(private readonly config: LegacyBridgeConfig) {
     this.lockKey = config.lockKey ?? 'threadcast:legacy-bridge';
     this.lockMs = config.lockMs ?? 5_000;
     this.drops = new DropLog(config.logger);
-    this.commands = new Redis(config.url, resilientRedisOptions({ connectionName: 'threadcast-legacy-lock' }));
-    this.subscriber = new Redis(
-      config.url,
-      resilientRedisOptions({ connectionName: 'threadcast-legacy-bridge', lazyConnect: true }),
-    );
-    for (const connection of [this.commands, this.subscriber]) {
-      connection.on('error', (error: Error) => config.logger.warn({ err: error }, 'redis connection error'));
+    this.ownsConnections = config.connections === undefined;
+    this.commands =
+      config.connections?.commands ??
+      new Redis(config.url, resilientRedisOptions({ connectionName: 'threadcast-legacy-lock' }));
+    this.subscriber =
+      config.connections?.subscriber ??
+      new Redis(config.url, resilientRedisOptions({ connectionName: 'threadcast-legacy-bridge', lazyConnect: true }));
+    if (this.ownsConnections) {
+      for (const connection of [this.commands, this.subscriber]) {
+        connection.on('error', (error: Error) => config.logger.warn({ err: error }, 'redis connection error'));
+      }
     }
-    this.subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
-      this.chain = this.chain.then(() => this.forward(channel, message));
-    });
+    this.subscriber.on('pmessage', this.onMessage);
+    // A shared subscriber does not resubscribe by itself after a reconnect; the pattern is ours to restore.
+    this.subscriber.on('ready', this.onReady);
     this.timer = setInterval(() => void this.tick(), Math.max(50, Math.round(this.lockMs / 3)));
     void this.tick();
   }
@@ -66,10 +74,27 @@ export class LegacyChannelBridge implements Closable {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.subscriber.off('pmessage', this.onMessage);
+    this.subscriber.off('ready', this.onReady);
     await this.chain.catch(() => undefined);
-    if (this.leading) await this.commands.eval(RELEASE_SCRIPT, 1, this.lockKey, this.id).catch(() => undefined);
-    await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
+    if (this.leading) {
+      await this.commands.eval(RELEASE_SCRIPT, 1, this.lockKey, this.id).catch(() => undefined);
+      if (!this.ownsConnections) await this.subscriber.punsubscribe(LEGACY_PATTERN).catch(() => undefined);
+    }
+    if (this.ownsConnections) await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
   }
+
+  private readonly onMessage = (_pattern: string, channel: string, message: string) => {
+    this.chain = this.chain.then(() => this.forward(channel, message));
+  };
+
+  private readonly onReady = () => {
+    if (this.leading && !this.ownsConnections) {
+      this.subscriber.psubscribe(LEGACY_PATTERN).catch((error: unknown) => {
+        this.config.logger.warn({ err: error }, 'could not restore the legacy pattern subscription');
+      });
+    }
+  };
 
   private async tick(): Promise<void> {
     try {

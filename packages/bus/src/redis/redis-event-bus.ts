@@ -38,6 +38,35 @@ export interface RedisEventBusConfig {
   logger?: Logger;
   /** Extra ioredis options for both connections. */
   redisOptions?: RedisOptions;
+  /**
+   * Connections to share instead of opening two (their owner closes them): one for commands, and one for
+   * subscriptions, created with `autoResubscribe: false` (the hub resubscribes itself) and `lazyConnect`.
+   */
+  connections?: SharedConnections;
+}
+
+export interface SharedConnections {
+  commands: Redis;
+  subscriber: Redis;
+}
+
+/** The two connections a process needs for everything it does on Redis, made to be shared. */
+export function openSharedConnections(url: string, redisOptions: RedisOptions = {}): SharedConnections {
+  return {
+    commands: new Redis(
+      url,
+      resilientRedisOptions({ commandTimeout: 5_000, ...redisOptions, connectionName: 'threadcast-bus' }),
+    ),
+    subscriber: new Redis(
+      url,
+      resilientRedisOptions({
+        ...redisOptions,
+        connectionName: 'threadcast-bus-sub',
+        lazyConnect: true,
+        autoResubscribe: false,
+      }),
+    ),
+  };
 }
 
 const PUBLISH_SCRIPT = readFileSync(new URL('./publish-2.lua', import.meta.url), 'utf8');
@@ -68,6 +97,7 @@ interface PublishingRedis extends Redis {
 export class RedisEventBus implements EventBus, Closable {
   private readonly publisher: PublishingRedis;
   private readonly subscriber: Redis;
+  private readonly ownsConnections: boolean;
   private readonly hub: ChannelHub<LiveItem>;
   private readonly keys: BusKeys;
   private readonly historyMaxLen: number;
@@ -89,24 +119,17 @@ export class RedisEventBus implements EventBus, Closable {
     this.maxEventBytes = positiveInteger(config.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, 'maxEventBytes');
     this.logger = config.logger ?? silentLogger;
     this.drops = new DropLog(this.logger);
-    this.publisher = new Redis(
-      config.url,
-      resilientRedisOptions({ commandTimeout: 5_000, ...config.redisOptions, connectionName: 'threadcast-bus' }),
-    ) as PublishingRedis;
+    this.ownsConnections = config.connections === undefined;
+    // The subscriber connects on the first subscription, so a process that only publishes (a worker) holds none.
+    const connections = config.connections ?? openSharedConnections(config.url, config.redisOptions);
+    this.publisher = connections.commands as PublishingRedis;
+    this.subscriber = connections.subscriber;
     this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
     this.publisher.defineCommand('threadcastHead', { numberOfKeys: 2, lua: HEAD_SCRIPT });
-    // Connects on the first subscription, so a process that only publishes (a worker) holds no subscriber.
-    this.subscriber = new Redis(
-      config.url,
-      resilientRedisOptions({
-        ...config.redisOptions,
-        connectionName: 'threadcast-bus-sub',
-        lazyConnect: true,
-        autoResubscribe: false,
-      }),
-    );
-    for (const connection of [this.publisher, this.subscriber]) {
-      connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
+    if (this.ownsConnections) {
+      for (const connection of [this.publisher, this.subscriber]) {
+        connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
+      }
     }
     this.hub = new ChannelHub<LiveItem>(
       this.subscriber,
@@ -165,7 +188,7 @@ export class RedisEventBus implements EventBus, Closable {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+    if (this.ownsConnections) await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
   }
 
   private async readAfter(threadId: ThreadId, after: EventPosition | null): Promise<ThreadLogRead> {
