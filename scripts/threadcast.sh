@@ -3,7 +3,8 @@
 #   start         the app (embedded memory engine without REDIS_URL; server + embedded worker with it)
 #   start:server  a server only (needs REDIS_URL; run workers beside it)
 #   start:worker  a worker only (needs REDIS_URL)
-#   test          every suite: lint, dependency audit, typecheck, unit and integration tests, build, compose check, e2e
+#   test          every suite: lint, dependency audit, typecheck, unit and integration tests, build, compose check, e2e,
+#                 and the benchmark's quick run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -116,6 +117,8 @@ case "${1:-}" in
     docker-compose -f docker-compose.yml config --quiet
     say "end-to-end tests in Chromium"
     pnpm --filter @threadcast/e2e e2e | tee -a "$log"
+    say "benchmark smoke run (pnpm bench --quick): every variant runs, ours delivers exactly once"
+    pnpm bench --quick
     # Every suite passed (a failure stops this script): add up what the runners counted.
     passed=$(awk '/Tests +[0-9]+ passed/ { for (i = 1; i < NF; i++) if ($(i + 1) == "passed") n += $i }
                   /^ +[0-9]+ passed \(/ { n += $1 } END { print n + 0 }' "$log")

@@ -1,0 +1,8 @@
+import type { ExpectedRange } from './delivery-check.ts';
+import type { LoadReply } from './protocol.ts';
+
+/** The subscriptions one load generator holds during a step. */
+export interface Load {
+  finish(expected: ExpectedRange[], timeoutMs: number): Promise<LoadReply>;
+  close(): Promise<void>;
+}

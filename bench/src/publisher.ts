@@ -1,0 +1,116 @@
+import type { StoredEvent } from '@threadcast/bus';
+import type { RedisEventBus } from '@threadcast/bus/redis';
+import type { ExpectedRange } from './delivery-check.ts';
+
+export interface PublishReport {
+  published: number;
+  failed: number;
+  /** Ticks left out because the previous ones were still in flight (the publisher could not keep up). */
+  skippedTicks: number;
+  startedAt: number;
+  endedAt: number;
+  ranges: ExpectedRange[];
+  errorSamples: string[];
+}
+
+/** The ids each thread got in one step, from the bus's answers. */
+class PublishLedger {
+  private readonly ranges = new Map<string, ExpectedRange>();
+  published = 0;
+  failed = 0;
+  readonly errorSamples: string[] = [];
+
+  stored(stored: StoredEvent): void {
+    this.published += 1;
+    const { threadId } = stored.event;
+    const { epoch, seq } = stored.position;
+    const range = this.ranges.get(threadId);
+    if (!range) this.ranges.set(threadId, { threadId, epoch, first: seq, last: seq });
+    else {
+      range.first = Math.min(range.first, seq);
+      range.last = Math.max(range.last, seq);
+    }
+  }
+
+  failure(error: unknown): void {
+    this.failed += 1;
+    if (this.errorSamples.length < 3) this.errorSamples.push(error instanceof Error ? error.message : String(error));
+  }
+
+  report(startedAt: number, skippedTicks: number): PublishReport {
+    return {
+      published: this.published,
+      failed: this.failed,
+      skippedTicks,
+      startedAt,
+      endedAt: Date.now(),
+      ranges: [...this.ranges.values()],
+      errorSamples: this.errorSamples,
+    };
+  }
+}
+
+/**
+ * Publishes token events the way a worker does: `RedisEventBus.publish` with idempotency (one producer
+ * per thread and step, consecutive sequence numbers), pipelined on the bus's connection.
+ */
+export class BenchPublisher {
+  constructor(
+    private readonly bus: RedisEventBus,
+    private readonly producerTag: string,
+  ) {}
+
+  private publish(threadId: string, producer: string, sequence: number, ledger: PublishLedger): Promise<void> {
+    const event = { type: 'token' as const, threadId, runId: producer, content: 'tok ', ts: Date.now() };
+    return this.bus.publish(event, { idempotency: { producer, sequence } }).then(
+      (stored) => ledger.stored(stored),
+      (error: unknown) => ledger.failure(error),
+    );
+  }
+
+  /**
+   * Every `intervalMs`, one token to each thread, for `durationMs`. A tick whose predecessor is still in
+   * flight is skipped rather than queued, so a publisher that cannot keep up shows as a lower rate.
+   */
+  async paced(threadIds: readonly string[], intervalMs: number, durationMs: number): Promise<PublishReport> {
+    const ledger = new PublishLedger();
+    const producers = threadIds.map((_, i) => `${this.producerTag}-${i}`);
+    const startedAt = Date.now();
+    let inFlight: Promise<unknown> = Promise.resolve();
+    let pending = false;
+    let sequence = 0;
+    let skippedTicks = 0;
+    for (let tick = 0; tick * intervalMs < durationMs; tick += 1) {
+      const wait = startedAt + tick * intervalMs - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (pending) {
+        skippedTicks += 1;
+        continue;
+      }
+      sequence += 1;
+      const seq = sequence;
+      pending = true;
+      inFlight = Promise.all(threadIds.map((threadId, i) => this.publish(threadId, producers[i] ?? '', seq, ledger)));
+      void inFlight.then(() => {
+        pending = false;
+      });
+    }
+    await inFlight;
+    return ledger.report(startedAt, skippedTicks);
+  }
+
+  /** `count` tokens to one thread as fast as a worker's pipelined publishing goes (`window` in flight). */
+  async burst(threadId: string, count: number, window: number): Promise<PublishReport> {
+    const ledger = new PublishLedger();
+    const producer = `${this.producerTag}-burst`;
+    const startedAt = Date.now();
+    const inFlight = new Set<Promise<void>>();
+    for (let sequence = 1; sequence <= count; sequence += 1) {
+      if (inFlight.size >= window) await Promise.race(inFlight);
+      const sent = this.publish(threadId, producer, sequence, ledger).finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
+    }
+    await Promise.all(inFlight);
+    return ledger.report(startedAt, 0);
+  }
+}

@@ -1,0 +1,53 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { compare } from './comparisons.ts';
+import type { FdLimits } from './fd-limits.ts';
+import type { BenchPlan } from './plan.ts';
+import type { StepResult } from './step-result.ts';
+
+const resultsDir = fileURLToPath(new URL('../results/', import.meta.url));
+
+export interface RunSummary {
+  plan: BenchPlan['name'];
+  startedAt: string;
+  finishedAt: string;
+  passed: boolean;
+  /** Why the run failed (our server's steps), empty when it passed. */
+  failures: string[];
+  fdLimits: FdLimits;
+}
+
+function machine() {
+  const cpuList = cpus();
+  return {
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+    cpuCount: cpuList.length,
+    totalMemoryMb: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+/** Writes `results/<scenario>.json` (every figure, with the floor comparisons) and `results/summary.json`. */
+export async function writeResults(plan: BenchPlan, results: readonly StepResult[], summary: RunSummary) {
+  await mkdir(resultsDir, { recursive: true });
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  for (const scenario of plan.scenarios) {
+    const steps = results
+      .filter((result) => result.scenario === scenario.id)
+      .map((result) => ({ ...result, ...compare(result, results) }));
+    await writeFile(`${resultsDir}${scenario.id}.json`, json({ scenario: scenario.id, title: scenario.title, steps }));
+  }
+  await writeFile(
+    `${resultsDir}summary.json`,
+    json({
+      ...summary,
+      machine: machine(),
+      heartbeatMs: plan.heartbeatMs,
+      serverPerVariant: plan.serverPerVariant,
+      steps: results.map(({ scenario, n, variant, status, notes }) => ({ scenario, n, variant, status, notes })),
+    }),
+  );
+  return resultsDir;
+}

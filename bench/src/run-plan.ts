@@ -1,0 +1,99 @@
+import type { RedisEventBus } from '@threadcast/bus/redis';
+import type { Redis } from 'ioredis';
+import type { BenchThreads } from './bench-threads.ts';
+import { fdsNeeded } from './fd-limits.ts';
+import type { LoadGeneratorPool } from './load-generator-pool.ts';
+import type { BenchPlan, Scenario } from './plan.ts';
+import { runStep } from './run-step.ts';
+import type { ServerSession } from './server-session.ts';
+import { type StepResult, skippedStep } from './step-result.ts';
+import { type Variant, variants } from './variants.ts';
+
+export interface PlanResources {
+  redisUrl: string;
+  admin: Redis;
+  bus: RedisEventBus;
+  threads: BenchThreads;
+  generators: LoadGeneratorPool;
+  servers: ServerSession;
+  /** Hard limit on open files: a step whose server would need more is skipped, not run into EMFILE. */
+  fdHardLimit: number;
+}
+
+interface Step {
+  scenario: Scenario;
+  n: number;
+  variant: Variant;
+}
+
+/**
+ * Full runs go N → scenario → variant: a variant that failed at some N is skipped at the larger ones, and
+ * if the time budget runs out it cuts the largest N of every scenario rather than a whole scenario.
+ * Quick runs go variant-first, so each variant's one server serves all its steps.
+ */
+function orderSteps(plan: BenchPlan): Step[] {
+  const steps: Step[] = [];
+  for (const scenario of plan.scenarios) {
+    for (const n of scenario.sizes) {
+      for (const variant of variants) {
+        if (variant.id === 'redis-floor' && scenario.skipRedisFloor) continue;
+        steps.push({ scenario, n, variant });
+      }
+    }
+  }
+  const rank = plan.serverPerVariant ? (step: Step) => variants.indexOf(step.variant) : (step: Step) => step.n;
+  // Array.prototype.sort is stable: within a rank the steps keep the scenario → N → variant order.
+  return steps.sort((a, b) => rank(a) - rank(b));
+}
+
+function progress(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export async function runPlan(plan: BenchPlan, resources: PlanResources): Promise<StepResult[]> {
+  const steps = orderSteps(plan);
+  const results: StepResult[] = [];
+  const failedAt = new Map<string, number>();
+  const deadline = Date.now() + plan.budgetMs;
+  for (const [index, { scenario, n, variant }] of steps.entries()) {
+    const base = { scenario: scenario.id, n, variant: variant.id, label: variant.label };
+    const streams = scenario.threads(n) * scenario.subscribersPerThread(n);
+    const key = `${scenario.id}/${variant.id}`;
+    const tag = `[${index + 1}/${steps.length}] ${scenario.id} N=${n} ${variant.label}`;
+    const failedN = failedAt.get(key);
+    if (failedN !== undefined) {
+      results.push(skippedStep(base, `skipped: failed at N=${failedN}`, streams));
+      progress(`${tag}: skipped (failed at N=${failedN})`);
+      continue;
+    }
+    const fds = fdsNeeded(streams, variant.fdsPerStream);
+    if (fds > resources.fdHardLimit) {
+      results.push(
+        skippedStep(base, `skipped: needs about ${fds} fds, the hard limit is ${resources.fdHardLimit}`, streams),
+      );
+      progress(`${tag}: skipped (fd limit)`);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      results.push(skippedStep(base, `skipped: the run's ${plan.budgetMs / 60_000} min budget was used up`, streams));
+      progress(`${tag}: skipped (time budget)`);
+      continue;
+    }
+    const started = Date.now();
+    let result: StepResult;
+    try {
+      const server = await resources.servers.acquire(variant);
+      result = await runStep({ ...resources, stepTag: `b${index}` }, scenario, n, variant, server);
+    } catch (error) {
+      result = { ...skippedStep(base, '', streams), status: 'error', notes: [String(error).slice(0, 500)] };
+      await resources.servers.release();
+    }
+    await resources.servers.afterStep();
+    if (result.status !== 'ok') failedAt.set(key, n);
+    results.push(result);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    progress(`${tag}: ${result.status}${result.notes.length ? ` (${result.notes.join('; ')})` : ''} in ${seconds} s`);
+  }
+  await resources.servers.release();
+  return results;
+}

@@ -1,0 +1,116 @@
+import { fileURLToPath } from 'node:url';
+import { type StartedProcess, startProcess, startServerProcess } from '@threadcast/testkit';
+import { findServingPid } from './proc-stats.ts';
+
+export type VariantId = 'ours' | 'trpc' | 'seed' | 'node-floor' | 'redis-floor';
+
+export interface ServerSettings {
+  redisUrl: string;
+  authSecret: string;
+  heartbeatMs: number;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The process that serves (below any tsx launcher): measured for RSS, CPU and Redis connections. */
+  pid: number;
+  stop(): Promise<void>;
+}
+
+export interface Variant {
+  id: VariantId;
+  label: string;
+  /** Streams need a Bearer token (our server); the baselines have no auth. */
+  authenticated: boolean;
+  /** Redis subscriptions on a thread's channel per open stream: the seed holds one each, the others share one. */
+  redisSubscriptionPerStream: boolean;
+  /** File descriptors the server holds per stream: its socket, and for the seed a Redis connection too. */
+  fdsPerStream: number;
+  /** Null for the Redis floor, which has no server: the load generator subscribes to Redis itself. */
+  start: ((settings: ServerSettings) => Promise<RunningServer>) | null;
+}
+
+const benchDir = fileURLToPath(new URL('..', import.meta.url));
+
+function ourServer(mode: 'fast' | 'trpc') {
+  return async (settings: ServerSettings): Promise<RunningServer> => {
+    const server = await startServerProcess({
+      REDIS_URL: settings.redisUrl,
+      AUTH_SECRET: settings.authSecret,
+      AUTH_DEV_LOGIN: '1',
+      SSE_MODE: mode,
+      SSE_HEARTBEAT_MS: String(settings.heartbeatMs),
+      STREAMS_PER_USER: '100000',
+      STREAMS_PER_SERVER: '100000',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    });
+    return withServingPid(server, server.url);
+  };
+}
+
+function baselineServer(file: string) {
+  return async (settings: ServerSettings): Promise<RunningServer> => {
+    const server = startProcess(process.execPath, ['--import', 'tsx', file], {
+      cwd: benchDir,
+      env: { ...process.env, REDIS_URL: settings.redisUrl, SSE_HEARTBEAT_MS: String(settings.heartbeatMs), PORT: '0' },
+    });
+    try {
+      const [, url] = (await server.waitForLine(/listening at (http:\/\/\S+)/)) as [string, string];
+      return withServingPid(server, url);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+  };
+}
+
+async function withServingPid(server: StartedProcess, url: string): Promise<RunningServer> {
+  const rootPid = server.child.pid;
+  if (rootPid === undefined) throw new Error(`server at ${url} has no pid`);
+  return { url, pid: await findServingPid(rootPid), stop: () => server.stop() };
+}
+
+/** In table order: ours, then the baselines from the heaviest to the floors. */
+export const variants: readonly Variant[] = [
+  {
+    id: 'ours',
+    label: 'ours (SSE_MODE=fast)',
+    authenticated: true,
+    redisSubscriptionPerStream: false,
+    fdsPerStream: 1,
+    start: ourServer('fast'),
+  },
+  {
+    id: 'trpc',
+    label: 'stock tRPC (SSE_MODE=trpc)',
+    authenticated: true,
+    redisSubscriptionPerStream: false,
+    fdsPerStream: 1,
+    start: ourServer('trpc'),
+  },
+  {
+    id: 'seed',
+    label: 'seed baseline',
+    authenticated: false,
+    redisSubscriptionPerStream: true,
+    fdsPerStream: 2,
+    start: baselineServer('baselines/seed-server.ts'),
+  },
+  {
+    id: 'node-floor',
+    label: 'Node floor',
+    authenticated: false,
+    redisSubscriptionPerStream: false,
+    fdsPerStream: 1,
+    start: baselineServer('baselines/node-floor-server.ts'),
+  },
+  {
+    id: 'redis-floor',
+    label: 'Redis floor',
+    authenticated: false,
+    redisSubscriptionPerStream: false,
+    fdsPerStream: 0,
+    start: null,
+  },
+];
