@@ -74,14 +74,15 @@ export class LegacyChannelBridge implements Closable {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    // Stop receiving first: what Redis sent before its reply still arrives, and is carried before the lock
+    // is released, so the next bridge neither misses nor repeats it.
+    if (this.ownsConnections) await this.subscriber.quit().catch(() => undefined);
+    else if (this.leading) await this.subscriber.punsubscribe(LEGACY_PATTERN).catch(() => undefined);
+    await this.chain.catch(() => undefined);
     this.subscriber.off('pmessage', this.onMessage);
     this.subscriber.off('ready', this.onReady);
-    await this.chain.catch(() => undefined);
-    if (this.leading) {
-      await this.commands.eval(RELEASE_SCRIPT, 1, this.lockKey, this.id).catch(() => undefined);
-      if (!this.ownsConnections) await this.subscriber.punsubscribe(LEGACY_PATTERN).catch(() => undefined);
-    }
-    if (this.ownsConnections) await Promise.allSettled([this.commands.quit(), this.subscriber.quit()]);
+    if (this.leading) await this.commands.eval(RELEASE_SCRIPT, 1, this.lockKey, this.id).catch(() => undefined);
+    if (this.ownsConnections) await this.commands.quit().catch(() => undefined);
   }
 
   private readonly onMessage = (_pattern: string, channel: string, message: string) => {
