@@ -33,6 +33,11 @@ interface OpenStream {
   corked: boolean;
 }
 
+interface CachedFrame {
+  id: string;
+  frame: string;
+}
+
 /**
  * Serves `thread.onEvent` over exactly tRPC's SSE protocol (`connected`, `data:`/`id:` messages, `ping`,
  * `serialized-error`, `return`, `lastEventId` from the input or the `Last-Event-ID` header), so
@@ -40,14 +45,26 @@ interface OpenStream {
  * validation, auth middleware, ownership, the bus subscription) is still the router's.
  *
  * What it saves over tRPC's generic pipeline, per event and per stream: no web streams, no timer armed
- * per event, one heartbeat tick for every stream, each event's JSON built once per process (the bus hands
+ * per event, one heartbeat tick for every stream, each event's frame built once per process (the bus hands
  * every local subscriber the same event object), and events of one burst coalesced into one socket write.
  */
 export class FastSubscriptions {
   private readonly streams = new Set<OpenStream>();
   private readonly heartbeat: NodeJS.Timeout | null;
   private readonly connectedFrame: string;
-  private readonly json = new WeakMap<object, string>();
+  /** The last frame built for an event object: every local subscriber gets that same object, and id. */
+  private readonly frames = new WeakMap<object, CachedFrame>();
+  /** Streams written to in this turn of the event loop: they are uncorked together, once. */
+  private readonly corked: OpenStream[] = [];
+  private flushScheduled = false;
+  private readonly flush = () => {
+    this.flushScheduled = false;
+    for (const stream of this.corked) {
+      stream.corked = false;
+      stream.res.uncork();
+    }
+    this.corked.length = 0;
+  };
 
   constructor(private readonly options: FastSubscriptionOptions) {
     const sse = options.router._def._config.sse;
@@ -116,16 +133,16 @@ export class FastSubscriptions {
     }
   }
 
-  /** `data:` and `id:` of one event; the JSON of an event object is built once, whoever it goes to. */
+  /** `data:` and `id:` of one event, built once per event object and id, whoever it goes to. */
   private frameOf(value: unknown): string {
     if (!isTrackedEnvelope(value)) return `data: ${JSON.stringify(value)}\n\n`;
     const [id, data] = value;
-    let json = typeof data === 'object' && data !== null ? this.json.get(data) : undefined;
-    if (json === undefined) {
-      json = JSON.stringify(data);
-      if (typeof data === 'object' && data !== null) this.json.set(data, json);
-    }
-    return `data: ${json}\nid: ${id}\n\n`;
+    if (typeof data !== 'object' || data === null) return `data: ${JSON.stringify(data)}\nid: ${id}\n\n`;
+    const cached = this.frames.get(data);
+    if (cached?.id === id) return cached.frame;
+    const frame = `data: ${JSON.stringify(data)}\nid: ${id}\n\n`;
+    this.frames.set(data, { id, frame });
+    return frame;
   }
 
   private errorFrame(cause: unknown, path: string, input: unknown, ctx: Context | undefined): string {
@@ -143,8 +160,9 @@ export class FastSubscriptions {
   }
 
   /**
-   * Writes a frame; frames written in the same turn of the event loop leave in one socket write.
-   * Returns false when the socket's buffer is full (the caller waits for `drain`).
+   * Writes a frame; frames written in the same turn of the event loop leave in one socket write, all
+   * streams being uncorked by one callback. Returns false when the socket's buffer is full (the caller
+   * waits for `drain`).
    */
   private write(stream: OpenStream, frame: string): boolean {
     const { res } = stream;
@@ -152,10 +170,11 @@ export class FastSubscriptions {
     if (!stream.corked) {
       stream.corked = true;
       res.cork();
-      process.nextTick(() => {
-        stream.corked = false;
-        res.uncork();
-      });
+      this.corked.push(stream);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flush);
     }
     return res.write(frame);
   }
