@@ -1,18 +1,19 @@
 /**
- * `pnpm bench [--quick]`: the fan-out benchmark. Starts its own Redis, then for each scenario × N ×
+ * `pnpm bench [--quick] [--scenarios=fan-out,…] [--sizes=1000,…] [--variants=ours,node-floor,…]`: the fan-out benchmark. Starts its own Redis, then for each scenario × N ×
  * variant a server process (ours in both SSE modes, the seed baseline, the Node floor; none for the Redis
  * floor), load generator children that hold the streams, and publishes from this process. Prints one
  * table per scenario and writes bench/results/*.json. With --quick, exits 1 if any step of our server
  * (SSE_MODE=fast) lost, repeated or reordered an event, or had any error.
  */
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { RedisEventBus } from '@threadcast/bus/redis';
 import { startRedisServer } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { BenchThreads } from './bench-threads.ts';
 import { fdsNeeded, readFdLimits } from './fd-limits.ts';
 import { LoadGeneratorPool } from './load-generator-pool.ts';
-import { plans } from './plan.ts';
+import { narrowPlan, plans } from './plan.ts';
 import { BenchPublisher } from './publisher.ts';
 import { formatScenarioTable } from './report-table.ts';
 import { writeResults } from './results-files.ts';
@@ -20,7 +21,20 @@ import { runPlan } from './run-plan.ts';
 import { ServerSession } from './server-session.ts';
 import { type ServerSettings, variants } from './variants.ts';
 
-const plan = plans[process.argv.includes('--quick') ? 'quick' : 'full'];
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    scenarios: { type: 'string' },
+    sizes: { type: 'string' },
+    variants: { type: 'string' },
+  },
+});
+const list = (value: string | undefined) => value?.split(',').map((item) => item.trim());
+const plan = narrowPlan(plans[args.quick ? 'quick' : 'full'], {
+  scenarios: list(args.scenarios),
+  sizes: list(args.sizes)?.map(Number),
+  variants: list(args.variants),
+});
 const startedAt = new Date();
 const maxStreams = Math.max(
   ...plan.scenarios.flatMap((s) => s.sizes.map((n) => s.threads(n) * s.subscribersPerThread(n))),

@@ -25,6 +25,23 @@ export interface BenchPlan {
   serverPerVariant: boolean;
   /** Whole-run budget; steps not started by then are skipped and reported as such. */
   budgetMs: number;
+  /** Only these variants (ids), when set. */
+  variants?: string[];
+}
+
+/** A part of a plan, chosen on the command line (`--scenarios`, `--sizes`, `--variants`). */
+export interface PlanFilter {
+  scenarios?: string[];
+  sizes?: number[];
+  variants?: string[];
+}
+
+export function narrowPlan(plan: BenchPlan, filter: PlanFilter): BenchPlan {
+  const scenarios = plan.scenarios
+    .filter((scenario) => !filter.scenarios || filter.scenarios.includes(scenario.id))
+    .map((scenario) => (filter.sizes && scenario.id !== 'burst' ? { ...scenario, sizes: filter.sizes } : scenario));
+  if (scenarios.length === 0) throw new Error(`no scenario matches ${filter.scenarios?.join(', ')}`);
+  return { ...plan, scenarios, variants: filter.variants ?? plan.variants };
 }
 
 const TOKENS_PER_SECOND = 20;

@@ -37,6 +37,7 @@ function orderSteps(plan: BenchPlan): Step[] {
     for (const n of scenario.sizes) {
       for (const variant of variants) {
         if (variant.id === 'redis-floor' && scenario.skipRedisFloor) continue;
+        if (plan.variants && !plan.variants.includes(variant.id)) continue;
         steps.push({ scenario, n, variant });
       }
     }
