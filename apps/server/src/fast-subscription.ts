@@ -24,7 +24,7 @@ const RETURN_FRAME = 'event: return\ndata: \n\n';
 
 export interface FastSubscriptionOptions {
   router: AppRouter;
-  createContext: (request: ContextRequest) => Promise<Context>;
+  createContext: (request: ContextRequest & { req: IncomingMessage }) => Promise<Context>;
   logger: Logger;
 }
 
@@ -78,10 +78,6 @@ export class FastSubscriptions {
     if (req.method !== 'GET') return false;
     const path = (req.url ?? '').split('?', 1)[0] ?? '';
     return FAST_PATHS.has(path);
-  }
-
-  get size(): number {
-    return this.streams.size;
   }
 
   close(): void {

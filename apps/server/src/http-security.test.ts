@@ -191,6 +191,23 @@ describe('security headers', () => {
     expect(await over(proxied.url, 'http')).toBeNull();
     expect(await over(server.url, 'https')).toBeNull();
   });
+
+  it('makes the session cookie Secure only when a trusted proxy saw https', async () => {
+    await using proxied = await startTestServer({ trustProxy: true });
+    const cookieOver = async (url: string, proto: string) => {
+      const response = await fetch(`${url}/trpc/auth.devLogin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-proto': proto },
+        body: JSON.stringify({ name: 'proxied' }),
+      });
+      return response.headers.get('set-cookie') ?? '';
+    };
+    expect(await cookieOver(proxied.url, 'https')).toMatch(/^threadcast_session=.*; Secure;/);
+    expect(await cookieOver(proxied.url, 'http')).toMatch(/^threadcast_session=/);
+    expect(await cookieOver(proxied.url, 'http')).not.toMatch(/Secure/);
+    // A client can't ask for Secure by sending the header itself when no proxy is trusted.
+    expect(await cookieOver(server.url, 'https')).not.toMatch(/Secure/);
+  });
 });
 
 describe('request size limits', () => {

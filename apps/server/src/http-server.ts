@@ -13,7 +13,7 @@ import {
   refuseOversizedRequest,
   sendTRPCError,
 } from './request-limits.ts';
-import { type SecurityHeaderOptions, setApiHeaders, setWebHeaders } from './security-headers.ts';
+import { isHttps, type SecurityHeaderOptions, setApiHeaders, setWebHeaders } from './security-headers.ts';
 
 export interface HttpServerOptions {
   router: AppRouter;
@@ -49,7 +49,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
   const trpc = createHTTPHandler({
     router: options.router,
     basePath: '/trpc/',
-    createContext: ({ req, res, info }) => options.createContext({ req, res, info }),
+    createContext: ({ req, res, info }) =>
+      options.createContext({ req, res, info, secure: isHttps(req, headerOptions) }),
     // Counts a body without Content-Length as it arrives; a declared one is checked before tRPC runs.
     maxBodySize: limits.bodyMaxBytes,
     responseMeta: () => varyByOrigin,
@@ -60,7 +61,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
 
   const fast =
     (options.sseMode ?? 'fast') === 'fast'
-      ? new FastSubscriptions({ router: options.router, createContext: options.createContext, logger: options.logger })
+      ? new FastSubscriptions({
+          router: options.router,
+          createContext: (request) =>
+            options.createContext({ ...request, secure: isHttps(request.req, headerOptions) }),
+          logger: options.logger,
+        })
       : null;
 
   const web =

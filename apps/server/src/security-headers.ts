@@ -28,16 +28,21 @@ export interface SecurityHeaderOptions {
   trustProxy: boolean;
 }
 
+/**
+ * Whether the client reached us over HTTPS: on a TLS socket, or through a trusted proxy whose
+ * `X-Forwarded-Proto` (its first entry, written by the proxy the client connected to) says so.
+ */
+export function isHttps(req: IncomingMessage, options: SecurityHeaderOptions): boolean {
+  if ('encrypted' in req.socket && req.socket.encrypted === true) return true;
+  if (!options.trustProxy) return false;
+  return req.headers['x-forwarded-proto']?.toString().split(',', 1)[0]?.trim().toLowerCase() === 'https';
+}
+
 function setCommon(req: IncomingMessage, res: ServerResponse, options: SecurityHeaderOptions): void {
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');
-  // HSTS is ignored over plain http, and only a trusted proxy can tell us the client used https.
-  if (options.trustProxy && forwardedProto(req) === 'https') res.setHeader('strict-transport-security', HSTS);
-}
-
-/** The scheme the client used: the first entry, written by the proxy the client connected to. */
-function forwardedProto(req: IncomingMessage): string | undefined {
-  return req.headers['x-forwarded-proto']?.toString().split(',', 1)[0]?.trim().toLowerCase();
+  // HSTS is ignored over plain http.
+  if (isHttps(req, options)) res.setHeader('strict-transport-security', HSTS);
 }
 
 /** Headers for every response of the web app. */

@@ -102,6 +102,8 @@ beforeAll(async () => {
     RUN_STARTS_PER_MINUTE: '5',
     PROMPT_MAX_CHARS: '4000',
     INPUT_MAX_BYTES: '8192',
+    // Behind a TLS proxy: its X-Forwarded-Proto decides whether session cookies are Secure.
+    TRUST_PROXY: '1',
   });
   const { api } = await signIn('bystander');
   const { threadId } = await api.trpc.thread.create.mutate({});
@@ -201,7 +203,7 @@ describe('authentication', () => {
     expect(stream.status).toBe(200);
     expect(stream.text).not.toContain('serialized-error');
 
-    // Behind an HTTPS proxy the cookie is Secure.
+    // Behind a trusted HTTPS proxy the cookie is Secure.
     const secure = await fetch(`${server.url}/trpc/auth.devLogin`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },

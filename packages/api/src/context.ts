@@ -1,6 +1,6 @@
 import type { EventBus, Logger } from '@threadcast/bus';
 import type { RateLimiter, RunQueue, RunStore, ThreadStore } from '@threadcast/store';
-import { isSecureRequest, readSessionCookie } from './auth/session-cookie.ts';
+import { readSessionCookie } from './auth/session-cookie.ts';
 import type { TokenService, User } from './auth/token-service.ts';
 import { type ApiLimits, DEFAULT_LIMITS, StreamSlots } from './limits.ts';
 
@@ -45,23 +45,17 @@ export interface Context extends Omit<ApiDeps, 'limits'> {
 
 /** The parts of a request the context reads, whatever adapter carries it. */
 export interface ContextRequest {
-  req: {
-    headers: Record<string, string | string[] | undefined>;
-    /** The connection; a TLS socket (`encrypted: true`) makes session cookies `Secure`. */
-    socket?: object | null;
-  };
+  req: { headers: Record<string, string | string[] | undefined> };
   res?: { appendHeader(name: string, value: string): unknown } | null;
   info?: { connectionParams: Record<string, string | undefined> | null } | null;
+  /** Whether the client reached the host over HTTPS, as the host decides it (TLS, or a trusted proxy). */
+  secure?: boolean;
 }
 
 function bearerToken(header: string | string[] | undefined): string | null {
   const value = Array.isArray(header) ? header[0] : header;
   const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
   return match?.[1] ?? null;
-}
-
-function isEncrypted(socket: object | null | undefined): boolean {
-  return socket != null && 'encrypted' in socket && socket.encrypted === true;
 }
 
 const TOKEN_IN_URL =
@@ -75,12 +69,12 @@ const TOKEN_IN_URL =
 export function createContextFactory(deps: ApiDeps) {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const streams = new StreamSlots(limits);
-  return async ({ req, res, info }: ContextRequest): Promise<Context> => {
+  return async ({ req, res, info, secure }: ContextRequest): Promise<Context> => {
     const base = {
       ...deps,
       limits,
       streams,
-      secure: isSecureRequest(req.headers, isEncrypted(req.socket)),
+      secure: secure ?? false,
       setCookie: (cookie: string) => {
         res?.appendHeader('set-cookie', cookie);
       },

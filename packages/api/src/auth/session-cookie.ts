@@ -11,14 +11,6 @@ export function readSessionCookie(headers: Headers): string | null {
   return parseCookie(header)[SESSION_COOKIE] || null;
 }
 
-/** Whether the client reached us over HTTPS (directly, or through a proxy that says so). */
-export function isSecureRequest(headers: Headers, encrypted: boolean): boolean {
-  const forwarded = Array.isArray(headers['x-forwarded-proto'])
-    ? headers['x-forwarded-proto'][0]
-    : headers['x-forwarded-proto'];
-  return encrypted || forwarded?.split(',')[0]?.trim() === 'https';
-}
-
 /** `Set-Cookie` for a session that ends with its token; `Secure` whenever the request came over HTTPS. */
 export function sessionCookie(token: string, expiresAt: number, secure: boolean): string {
   return stringifySetCookie({
