@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { trackChild } from './child-registry.ts';
+import { killOnExit } from '@threadcast/testkit';
 import type { LoadCommand, LoadReply } from './protocol.ts';
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
@@ -32,7 +32,7 @@ export class LoadGeneratorProcess {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       detached: true,
     });
-    trackChild(child);
+    killOnExit(child);
     const generator = new LoadGeneratorProcess(child);
     await generator.next('ready', 30_000);
     return generator;

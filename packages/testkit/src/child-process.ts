@@ -18,15 +18,14 @@ export interface StartProcessOptions {
   echo?: NodeJS.WritableStream;
 }
 
-const running = new Set<StartedProcess>();
+const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 function killAll(): void {
-  for (const started of running) {
-    const { pid } = started.child;
-    if (pid === undefined) continue;
+  for (const child of running) {
+    if (child.pid === undefined || child.exitCode !== null) continue;
     try {
-      process.kill(-pid, 'SIGKILL');
+      process.kill(-child.pid, 'SIGKILL');
     } catch {
       // already gone
     }
@@ -48,11 +47,20 @@ function installExitHook(): void {
 }
 
 /**
+ * Kills `child`'s process group (it must be spawned with `detached: true`) if this process exits or is
+ * interrupted before the child ends. `startProcess` does it for its own children.
+ */
+export function killOnExit(child: ChildProcess): void {
+  installExitHook();
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+/**
  * Starts a command in its own process group, so that stopping it also stops everything it started
  * (a `pnpm` or `tsx` wrapper and the node process under it).
  */
 export function startProcess(command: string, args: string[], options: StartProcessOptions = {}): StartedProcess {
-  installExitHook();
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
@@ -110,7 +118,7 @@ export function startProcess(command: string, args: string[], options: StartProc
       });
     },
     async stop(signal = 'SIGTERM') {
-      running.delete(started);
+      running.delete(child);
       if (hasExited || child.pid === undefined) return;
       try {
         process.kill(-child.pid, signal);
@@ -131,6 +139,6 @@ export function startProcess(command: string, args: string[], options: StartProc
       return started.stop();
     },
   };
-  running.add(started);
+  killOnExit(child);
   return started;
 }
