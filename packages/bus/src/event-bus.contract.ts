@@ -125,6 +125,44 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       }
     });
 
+    it('hands live events to a direct consumer, and loses or doubles nothing when it declines some', async () => {
+      const bus = await open();
+      const thread = threadId();
+      const total = 300;
+      for (let i = 1; i <= 20; i += 1) await bus.publish(token(thread, String(i)));
+      const received: number[] = [];
+      let offers = 0;
+      let taken = 0;
+      const controller = new AbortController();
+      const direct = (stored: { position: { seq: number } }) => {
+        offers += 1;
+        if (offers % 3 === 0) return false; // as a congested socket would
+        taken += 1;
+        received.push(stored.position.seq);
+        return true;
+      };
+      const done = (async () => {
+        for await (const stored of bus.subscribe(thread, { after: null, signal: controller.signal, direct })) {
+          received.push(stored.position.seq);
+          // A consumer that is sometimes busy: events that arrive meanwhile queue and come through the iterator.
+          if (stored.position.seq % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+        }
+      })();
+      await expect.poll(() => bus.stats().subscribers).toBe(1);
+      for (let i = 21; i <= total; i += 1) {
+        await bus.publish(token(thread, String(i)));
+        // Now and then the consumer catches up and waits, which is when events may go direct.
+        if (i % 10 === 0) await expect.poll(() => received.length, { interval: 1 }).toBe(i);
+      }
+      await expect.poll(() => received.length).toBeGreaterThanOrEqual(total);
+      controller.abort();
+      await done;
+      expect(received).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      expect(taken).toBeGreaterThan(0);
+      expect(offers - taken).toBeGreaterThan(0);
+      await expectReleased(bus);
+    });
+
     it('starts at the oldest retained event when asked for none', async () => {
       const bus = await open({ historyLimit: 3 });
       const thread = threadId();

@@ -15,7 +15,18 @@ export interface SubscribeOptions {
   after: EventPosition | null;
   /** Aborting ends the iteration and releases everything the subscription holds. */
   signal: AbortSignal;
+  /**
+   * For a consumer that can take an event synchronously (an SSE writer): while the consumer waits on the
+   * iterator with nothing queued, a live event that directly follows the last one delivered is offered
+   * here, in the publisher's turn, instead of travelling through the iterator. Returning true takes it (the
+   * iterator never yields it); false hands it to the iterator as usual, and offers resume only once the
+   * consumer waits again. Order and exactly-once hold across both routes.
+   */
+  direct?: DirectDelivery | undefined;
 }
+
+/** Takes one live event synchronously, or returns false to have the iterator deliver it. */
+export type DirectDelivery = (event: StoredEvent) => boolean;
 
 export interface PublishOptions {
   /**

@@ -10,6 +10,11 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
   private waiting: ((result: IteratorResult<T>) => void) | null = null;
   private failure: Error | null = null;
   private ended = false;
+  /**
+   * Offered each item that arrives while the consumer waits with nothing queued; returning true takes it
+   * there and then, and the consumer goes on waiting.
+   */
+  bypass: ((item: T) => boolean) | null = null;
 
   constructor(
     private readonly limit: number,
@@ -22,6 +27,7 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
   push(item: T): void {
     if (this.ended || this.failure) return;
     if (this.waiting) {
+      if (this.bypass?.(item)) return;
       const resolve = this.waiting;
       this.waiting = null;
       resolve({ value: item, done: false });

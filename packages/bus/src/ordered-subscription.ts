@@ -1,5 +1,5 @@
 import { type EventPosition, formatEventId, type StreamEvent, type ThreadId } from '@threadcast/contract';
-import type { StoredEvent } from './event-bus.ts';
+import type { DirectDelivery, StoredEvent } from './event-bus.ts';
 import { Inbox } from './inbox.ts';
 
 /** Delivered by an engine when its live feed may have missed events (after a reconnect): read history again. */
@@ -31,6 +31,7 @@ export interface OrderedSubscriptionOptions {
   signal: AbortSignal;
   /** Live items that may wait for the consumer before it is cut off as a slow consumer. */
   maxQueued: number;
+  direct?: DirectDelivery | undefined;
 }
 
 function isAfter(event: StoredEvent, cursor: EventPosition | null): boolean {
@@ -104,6 +105,22 @@ export async function* orderedSubscription(
     liveOnlyCount = Math.max(liveOnlyCount, at.live ?? 0) + 1;
     const position = { epoch: at.epoch, seq: at.seq, live: liveOnlyCount };
     return { id: formatEventId(position), position, event };
+  }
+
+  // Only the plain case goes direct: a live event right after the cursor. Anything that needs a read or a
+  // notice (a gap, a resync, a live-only event) wakes the iterator, which then handles it in order.
+  const { direct } = options;
+  if (direct) {
+    inbox.bypass = (item) => {
+      if (item === RESYNC || 'liveOnly' in item) return false;
+      if (!isAfter(item, cursor)) return true;
+      if (cursor !== null && (item.position.epoch !== cursor.epoch || item.position.seq !== cursor.seq + 1))
+        return false;
+      if (!direct(item)) return false;
+      cursor = item.position;
+      liveOnlyCount = 0;
+      return true;
+    };
   }
 
   try {

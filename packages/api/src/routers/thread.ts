@@ -57,7 +57,11 @@ export const threadRouter = {
     );
     try {
       const after = input.lastEventId ? parseEventId(input.lastEventId) : await latestRunStart(ctx.bus, input.threadId);
-      for await (const stored of ctx.bus.subscribe(input.threadId, { after, signal: stop.signal })) {
+      for await (const stored of ctx.bus.subscribe(input.threadId, {
+        after,
+        signal: stop.signal,
+        direct: ctx.eventSink,
+      })) {
         yield tracked(stored.id, stored.event);
       }
     } catch (error) {
