@@ -30,6 +30,10 @@ export default defineConfig<EngineOption>({
     },
   },
   projects: [
+    // nginx in front of two servers and a worker on Redis (proxy/proxy-stack.ts): streaming through the
+    // proxy, compression, failover, HTTP/2. One worker, so that stack is started once; listed first, so
+    // its tests, one after another, overlap with the other projects' instead of trailing them.
+    { name: 'proxy', testDir: './proxy', workers: 1 },
     // Restart tests need the thread to outlive the server, which only Redis gives.
     { name: 'embedded', use: { engine: 'embedded' satisfies Engine }, testIgnore: /resume\.spec\.ts/ },
     { name: 'redis', use: { engine: 'redis' satisfies Engine } },

@@ -34,12 +34,16 @@ ensure_deps() {
 }
 
 # Debian packages the tests need: a redis-server to start on free ports, Chromium for Playwright,
-# docker-compose to validate the compose file (no Docker engine is needed for that).
+# docker-compose to validate the compose file (no Docker engine is needed for that), and nginx (built with
+# the HTTP/2 and TLS modules) with openssl for its throw-away certificate, for the e2e suite behind a proxy.
+# The tests start nginx themselves, with their own configuration on free ports (never a system service).
 ensure_apt() {
   local missing=()
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing ${missing[*]} (apt-get)"
     as_root apt-get update -qq

@@ -1,0 +1,68 @@
+import type { APIRequestContext, Page } from '@playwright/test';
+import { test as base, expect } from '../fixtures.ts';
+import { type ProxyStack, startProxyStack } from './proxy-stack.ts';
+
+interface WorkerFixtures {
+  /** One stack per Playwright worker, shared by its tests. */
+  workerProxyStack: ProxyStack;
+}
+
+interface TestFixtures {
+  /** The worker's stack, whole: a server an earlier test killed is running again. */
+  proxyStack: ProxyStack;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  workerProxyStack: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this destructuring.
+    async ({}, use) => {
+      const stack = await startProxyStack();
+      try {
+        await use(stack);
+      } finally {
+        await stack.stop();
+      }
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  proxyStack: async ({ workerProxyStack }, use) => {
+    await workerProxyStack.reviveKilled();
+    await use(workerProxyStack);
+  },
+  // Pages go through nginx's plain HTTP listener unless a test opens the TLS one itself.
+  baseURL: async ({ proxyStack }, use) => {
+    await use(proxyStack.nginx.httpUrl);
+  },
+});
+
+/**
+ * Calls a procedure from the test's side (Playwright's request context: the browser context's cookies,
+ * but its own connections, so it never waits for a socket the page holds). Mutations are POSTed,
+ * queries are GETs, as tRPC's non-batched HTTP protocol has them.
+ */
+export async function callProcedure<T>(
+  request: APIRequestContext,
+  origin: string,
+  path: string,
+  input: unknown,
+  kind: 'query' | 'mutation',
+): Promise<T> {
+  const url = `${origin}/trpc/${path}`;
+  const response =
+    kind === 'mutation'
+      ? await request.post(url, { data: input })
+      : await request.get(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`);
+  const body = await response.text();
+  if (!response.ok()) throw new Error(`${path} answered ${response.status()}: ${body}`);
+  return (JSON.parse(body) as { result: { data: T } }).result.data;
+}
+
+/** Signs the page in as a fresh user at `origin`, without opening a thread (so the page holds no stream). */
+export async function signIn(page: Page, origin: string): Promise<void> {
+  await page.goto(origin);
+  await page.getByLabel('Your name').fill(`proxy${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('button', { name: 'New thread' })).toBeVisible();
+}
+
+export { expect };

@@ -1,0 +1,129 @@
+import type { APIRequestContext, Page } from '@playwright/test';
+import { demoReply } from '@threadcast/runner';
+import { callProcedure, expect, signIn, test } from './fixtures.ts';
+import { closeStream, openStreams, replyOf, streamViews, waitForConnected, waitForDone } from './page-streams.ts';
+
+// One stack per worker: these run one after another on it.
+test.describe.configure({ mode: 'default' });
+
+/** Chromium's limit of HTTP/1.1 connections to one origin (scheme, host and port). */
+const HTTP1_CONNECTIONS_PER_ORIGIN = 6;
+
+interface Thread {
+  threadId: string;
+  prompt: string;
+}
+
+async function createThreads(request: APIRequestContext, origin: string, count: number): Promise<Thread[]> {
+  const tag = Date.now().toString(36);
+  return Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const { threadId } = await callProcedure<{ threadId: string }>(
+        request,
+        origin,
+        'thread.create',
+        { title: `stream ${i}` },
+        'mutation',
+      );
+      return { threadId, prompt: `stream ${i} of ${count}, ${tag}` };
+    }),
+  );
+}
+
+function startRuns(request: APIRequestContext, origin: string, threads: readonly Thread[]): Promise<string[]> {
+  return Promise.all(
+    threads.map(async ({ threadId, prompt }) => {
+      const { runId } = await callProcedure<{ runId: string }>(
+        request,
+        origin,
+        'run.start',
+        { threadId, prompt },
+        'mutation',
+      );
+      return runId;
+    }),
+  );
+}
+
+/** Whether the servers took the request as HTTPS (TRUST_PROXY=1 and nginx's X-Forwarded-Proto): a Secure session cookie, and HSTS. */
+async function seenAsHttps(request: APIRequestContext, origin: string): Promise<{ cookie: boolean; hsts: boolean }> {
+  const session = (await request.storageState()).cookies.find((cookie) => cookie.name === 'threadcast_session');
+  if (!session) throw new Error('signed in, yet no session cookie');
+  const health = await request.get(`${origin}/healthz`);
+  return { cookie: session.secure, hsts: health.headers()['strict-transport-security'] !== undefined };
+}
+
+function protocolOf(page: Page): Promise<string> {
+  return page.evaluate(
+    () => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).nextHopProtocol,
+  );
+}
+
+test('over HTTP/2 (TLS), ten threads stream at once in one page, each its own run', async ({ browser, proxyStack }) => {
+  const origin = proxyStack.nginx.httpsUrl;
+  // The certificate is self-signed, made for this run.
+  const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const page = await context.newPage();
+    await signIn(page, origin);
+    expect(await protocolOf(page)).toBe('h2');
+    expect(await seenAsHttps(context.request, origin)).toEqual({ cookie: true, hsts: true });
+
+    const threads = await createThreads(context.request, origin, 10);
+    const all = threads.map((_, i) => i);
+    const threadIds = threads.map(({ threadId }) => threadId);
+    expect(await openStreams(page, threadIds)).toBe(0);
+    // More than HTTP/1.1 could carry from one page: all ten are connected at once.
+    await waitForConnected(page, all);
+
+    const runIds = await startRuns(context.request, origin, threads);
+    await waitForDone(page, all);
+    const views = await streamViews(page);
+    threads.forEach(({ threadId, prompt }, i) => {
+      const view = views[i];
+      const runId = runIds[i] as string;
+      expect(view?.threadId).toBe(threadId);
+      expect(view?.events.every((event) => event.threadId === threadId && event.runId === runId)).toBe(true);
+      expect(view && replyOf(view, runId)).toBe(demoReply(prompt));
+    });
+  } finally {
+    await context.close();
+  }
+});
+
+test('over HTTP/1.1 a seventh stream of the page waits until one of six closes (the limit HTTP/2 lifts)', async ({
+  page,
+  context,
+  proxyStack,
+}) => {
+  const origin = proxyStack.nginx.httpUrl;
+  await signIn(page, origin);
+  expect(await protocolOf(page)).toBe('http/1.1');
+  expect(await seenAsHttps(context.request, origin)).toEqual({ cookie: false, hsts: false });
+
+  const threads = await createThreads(context.request, origin, HTTP1_CONNECTIONS_PER_ORIGIN + 1);
+  const six = threads.slice(0, HTTP1_CONNECTIONS_PER_ORIGIN).map((_, i) => i);
+  const seventh = HTTP1_CONNECTIONS_PER_ORIGIN;
+  const threadIds = threads.map(({ threadId }) => threadId);
+  await openStreams(page, threadIds.slice(0, seventh));
+  await waitForConnected(page, six);
+  await openStreams(page, threadIds.slice(seventh));
+
+  // All seven runs go through the test's own connections, and run to the end.
+  const runIds = await startRuns(context.request, origin, threads);
+  await waitForDone(page, six);
+  const seventhRun = runIds[seventh] as string;
+  const seventhRunState = async () =>
+    (await callProcedure<{ state: string }>(context.request, origin, 'run.get', { runId: seventhRun }, 'query')).state;
+  await expect.poll(seventhRunState).toBe('done');
+
+  // Its whole run happened, yet the seventh stream has not even connected: no socket was free for it.
+  const blocked = (await streamViews(page))[seventh];
+  expect(blocked).toMatchObject({ connected: false, readyState: 0, events: [] });
+
+  await closeStream(page, 0);
+  await waitForDone(page, [seventh]);
+  const view = (await streamViews(page))[seventh];
+  expect(view?.connected).toBe(true);
+  expect(view && replyOf(view, seventhRun)).toBe(demoReply((threads[seventh] as Thread).prompt));
+});
