@@ -1,5 +1,5 @@
 import { type EventPosition, formatEventId, type StreamEvent, type ThreadId } from '@threadcast/contract';
-import type { StoredEvent } from './event-bus.ts';
+import type { StoredEvent, SubscriptionObserver } from './event-bus.ts';
 import { Inbox } from './inbox.ts';
 
 /** Delivered by an engine when its live feed may have missed events (after a reconnect): read history again. */
@@ -31,6 +31,7 @@ export interface OrderedSubscriptionOptions {
   signal: AbortSignal;
   /** Live items that may wait for the consumer before it is cut off as a slow consumer. */
   maxQueued: number;
+  observer?: SubscriptionObserver | undefined;
 }
 
 function isAfter(event: StoredEvent, cursor: EventPosition | null): boolean {
@@ -66,9 +67,9 @@ export async function* orderedSubscription(
   source: OrderedSubscriptionSource,
   options: OrderedSubscriptionOptions,
 ): AsyncGenerator<StoredEvent, void, undefined> {
-  const { signal } = options;
+  const { signal, observer } = options;
   if (signal.aborted) return;
-  const inbox = new Inbox<LiveItem>(options.maxQueued, signal);
+  const inbox = new Inbox<LiveItem>(options.maxQueued, signal, observer && ((count) => observer.dropped(count)));
   const leave = await source.join((item) => inbox.push(item));
   let cursor = options.after;
 
@@ -84,7 +85,9 @@ export async function* orderedSubscription(
     const read = await source.readAfter(cursor);
     for (const event of read.events) {
       if (signal.aborted) return;
-      if (isAfter(event, cursor)) yield* advance(event);
+      if (!isAfter(event, cursor)) continue;
+      observer?.replayed(event);
+      yield* advance(event);
     }
     if (read.events.length === 0 && cursor !== null && read.epoch !== cursor.epoch) {
       // Nothing retained in the history the client knew: say so now rather than at the next event.

@@ -90,7 +90,7 @@ export class MemoryEventBus implements EventBus, Closable {
           return { epoch: log.epoch, seq: log.seq };
         },
       },
-      { after: options.after, signal: options.signal, maxQueued: this.maxQueued },
+      { after: options.after, signal: options.signal, maxQueued: this.maxQueued, observer: options.observer },
     );
   }
 

@@ -169,7 +169,7 @@ export class RedisEventBus implements EventBus, Closable {
         readAfter: (after) => this.readAfter(threadId, after),
         head: () => this.head(threadId),
       },
-      { after: options.after, signal: options.signal, maxQueued: this.maxQueued },
+      { after: options.after, signal: options.signal, maxQueued: this.maxQueued, observer: options.observer },
     );
   }
 
