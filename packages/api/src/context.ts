@@ -104,12 +104,15 @@ export function createContextFactory(deps: ApiDeps) {
     }
     try {
       const verified = await deps.tokens.verify(token);
-      if (!verified.ok) return { ...base, session: null, authFailure: verified.message, authUnavailable: false };
       const via = bearer ? 'bearer' : 'cookie';
+      if (!verified.ok) {
+        deps.logger.debug({ requestId: base.requestId, via, reason: verified.reason }, 'token refused');
+        return { ...base, session: null, authFailure: verified.message, authUnavailable: false };
+      }
       const session: Session = { user: verified.user, expiresAt: verified.expiresAt, via, token };
       return { ...base, session, authFailure: null, authUnavailable: false };
     } catch (error) {
-      deps.logger.error({ err: error }, 'could not verify a token');
+      deps.logger.error({ err: error, requestId: base.requestId }, 'could not verify a token');
       return { ...base, session: null, authFailure: null, authUnavailable: true };
     }
   };

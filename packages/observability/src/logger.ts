@@ -1,4 +1,4 @@
-import { type Logger as PinoLogger, pino } from 'pino';
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 
 /**
  * Fields that must never reach a log line, whatever logs them: credentials, and the arguments of a failed
@@ -25,11 +25,12 @@ export const REDACTED_LOG_PATHS = [
   'err.cause.command.args',
 ];
 
-/** The JSON logger of a threadcast process: one line per entry on stdout, secrets redacted. */
-export function createLogger(options: { service: string; level: string }): PinoLogger {
-  return pino({
+/** The JSON logger of a threadcast process: one line per entry on stdout (or `destination`), secrets redacted. */
+export function createLogger(options: { service: string; level: string }, destination?: DestinationStream): PinoLogger {
+  const settings = {
     level: options.level,
     base: { service: options.service },
     redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }
