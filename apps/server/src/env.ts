@@ -1,4 +1,5 @@
 import { type ApiLimits, DEFAULT_LIMITS } from '@threadcast/api';
+import { metricsEnvShape } from '@threadcast/observability';
 import { logLevelSchema, parseEnv, workerEnvShape } from '@threadcast/runner';
 
 import { backendEnvShape } from '@threadcast/store/backend';
@@ -11,6 +12,7 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 const envSchema = z.object({
   ...backendEnvShape,
   ...workerEnvShape,
+  ...metricsEnvShape,
   PORT: int(0, 65_535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
   /** Run a worker inside the server. Always on without Redis (nothing else could take the runs). */

@@ -29,6 +29,8 @@ export interface HttpServerOptions {
   trustProxy?: boolean;
   /** `fast` (default): streams are written by `FastSubscriptions`; `trpc`: by tRPC's own SSE pipeline. */
   sseMode?: SseMode;
+  /** Serves `GET /metrics` (Prometheus); this server's own registry, see `createServerMetrics`. */
+  metrics?: { handle(req: IncomingMessage, res: ServerResponse): void };
 }
 
 export type SseMode = 'fast' | 'trpc';
@@ -38,7 +40,7 @@ function sendText(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
-/** The one HTTP server of a threadcast process: tRPC at `/trpc` (SSE for streams), `/healthz`, and the web app. */
+/** The one HTTP server of a threadcast process: tRPC at `/trpc` (SSE for streams), `/healthz`, `/metrics`, and the web app. */
 export function createHttpServer(options: HttpServerOptions): Server {
   const origins = new OriginPolicy(options.corsOrigins ?? []);
   const limits: RequestLimits = { ...DEFAULT_REQUEST_LIMITS, ...options.limits };
@@ -95,6 +97,11 @@ export function createHttpServer(options: HttpServerOptions): Server {
     const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       handleTRPC(req, res);
+      return;
+    }
+    if (path === '/metrics' && options.metrics) {
+      setApiHeaders(req, res, headerOptions);
+      options.metrics.handle(req, res);
       return;
     }
     if (path === '/healthz') {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createAppRouter, createContextFactory } from '@threadcast/api';
+import { createLogger, createServerMetrics } from '@threadcast/observability';
 import {
   agentConfigFromEnv,
   createAgent,
@@ -9,26 +10,34 @@ import {
   workerOptionsFromEnv,
 } from '@threadcast/runner';
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
-import { pino } from 'pino';
 import { configureAuth } from './auth.ts';
 import { limitsFromEnv, readEnv } from './env.ts';
 import { createHttpServer } from './http-server.ts';
 
 const env = exitOnBadEnv(readEnv);
-const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-server' } });
+const logger = createLogger({ service: 'threadcast-server', level: env.LOG_LEVEL });
 
 const backend = openBackend({ ...backendConfigFromEnv(env), logger });
 const { tokens, devLoginEnabled } = configureAuth(env, logger);
+const metrics = createServerMetrics({ backend, instanceId: env.INSTANCE_ID, token: env.METRICS_TOKEN, logger });
 
 const server = createHttpServer({
   router: createAppRouter({ heartbeatMs: env.SSE_HEARTBEAT_MS }),
-  createContext: createContextFactory({ ...backend, tokens, devLoginEnabled, logger, limits: limitsFromEnv(env) }),
+  createContext: createContextFactory({
+    ...backend,
+    tokens,
+    devLoginEnabled,
+    logger,
+    limits: limitsFromEnv(env),
+    metrics: metrics.streams,
+  }),
   webDist: env.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
   corsOrigins: env.CORS_ORIGINS,
   limits: { bodyMaxBytes: env.BODY_MAX_BYTES, urlMaxBytes: env.URL_MAX_BYTES },
   trustProxy: env.TRUST_PROXY === '1',
   sseMode: env.SSE_MODE,
+  metrics: metrics.endpoint,
 });
 
 const stopWorker = new AbortController();
@@ -39,6 +48,7 @@ const worker = embeddedWorker
       ...workerOptionsFromEnv(env),
       agent: createAgent(agentConfigFromEnv(env)),
       logger,
+      metrics: metrics.worker,
       signal: stopWorker.signal,
     })
   : Promise.resolve();

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
 import { silentLogger } from '@threadcast/bus';
+import { createServerMetrics } from '@threadcast/observability';
 import { DemoAgent, runWorker } from '@threadcast/runner';
 import { type Backend, openBackend } from '@threadcast/store/backend';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
@@ -11,30 +12,42 @@ export interface TestServer extends AsyncDisposable {
   tokens: TokenService;
 }
 
-/** The real HTTP server in this process, on a free port, with the memory engine and an embedded worker. */
+/**
+ * The real HTTP server in this process, on a free port, with the memory engine, an embedded worker and its
+ * own metrics registry (`/metrics`, labelled `instance_id`), so several can run side by side.
+ */
 export async function startTestServer(
-  options: { heartbeatMs?: number; tokenDelayMs?: number } & Pick<
+  options: { heartbeatMs?: number; tokenDelayMs?: number; instanceId?: string } & Pick<
     HttpServerOptions,
     'webDist' | 'corsOrigins' | 'limits' | 'trustProxy' | 'sseMode'
   > = {},
 ): Promise<TestServer> {
   const backend = openBackend({});
   const tokens = new TokenService({ secret: 'test-secret-that-is-long-enough-for-hs256' });
+  const metrics = createServerMetrics({ backend, instanceId: options.instanceId ?? 'test', logger: silentLogger });
   const server = createHttpServer({
     router: createAppRouter({ heartbeatMs: options.heartbeatMs ?? 15_000 }),
-    createContext: createContextFactory({ ...backend, tokens, devLoginEnabled: true, logger: silentLogger }),
+    createContext: createContextFactory({
+      ...backend,
+      tokens,
+      devLoginEnabled: true,
+      logger: silentLogger,
+      metrics: metrics.streams,
+    }),
     webDist: options.webDist,
     corsOrigins: options.corsOrigins,
     limits: options.limits,
     trustProxy: options.trustProxy,
     sseMode: options.sseMode,
     logger: silentLogger,
+    metrics: metrics.endpoint,
   });
   const stop = new AbortController();
   const worker = runWorker({
     ...backend,
     agent: new DemoAgent({ tokenDelayMs: options.tokenDelayMs ?? 0 }),
     logger: silentLogger,
+    metrics: metrics.worker,
     concurrency: 4,
     signal: stop.signal,
   });

@@ -1,3 +1,4 @@
+import { metricsEnvShape } from '@threadcast/observability';
 import { logLevelSchema, parseEnv, workerEnvShape } from '@threadcast/runner';
 
 import { backendEnvShape } from '@threadcast/store/backend';
@@ -6,10 +7,17 @@ import { z } from 'zod';
 const envSchema = z.object({
   ...backendEnvShape,
   ...workerEnvShape,
+  ...metricsEnvShape,
   /** A separate worker only makes sense next to a shared Redis. */
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL (redis://host:port) is required for a separate worker' }),
   /** If set, the worker touches this file every 5 s while it runs (a liveness probe for containers). */
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
+  /** If set, the worker serves Prometheus metrics at http://WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics. */
+  WORKER_METRICS_PORT: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.coerce.number().int().min(0).max(65_535).optional(),
+  ),
+  WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: logLevelSchema,
 });
 

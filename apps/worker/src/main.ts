@@ -1,12 +1,29 @@
 import { writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createLogger, createWorkerMetrics, listenForMetrics } from '@threadcast/observability';
 import { agentConfigFromEnv, createAgent, exitOnBadEnv, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
-import { pino } from 'pino';
 import { readEnv } from './env.ts';
 
 const env = exitOnBadEnv(readEnv);
-const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-worker' } });
+const logger = createLogger({ service: 'threadcast-worker', level: env.LOG_LEVEL });
 const backend = openBackend({ ...backendConfigFromEnv(env), logger });
+const metrics = createWorkerMetrics({ backend, instanceId: env.INSTANCE_ID, token: env.METRICS_TOKEN, logger });
+
+// Listening first: a port already taken stops the worker before it takes any run.
+const metricsServer =
+  env.WORKER_METRICS_PORT === undefined
+    ? null
+    : await listenForMetrics(metrics.endpoint, env.WORKER_METRICS_PORT, env.WORKER_METRICS_HOST).catch(
+        (error: unknown) => {
+          process.stderr.write(`could not serve metrics on port ${env.WORKER_METRICS_PORT}: ${String(error)}\n`);
+          process.exit(2);
+        },
+      );
+if (metricsServer) {
+  const { port } = metricsServer.address() as AddressInfo;
+  process.stdout.write(`threadcast worker metrics at http://${env.WORKER_METRICS_HOST}:${port}/metrics\n`);
+}
 
 const stop = new AbortController();
 const worker = runWorker({
@@ -14,6 +31,7 @@ const worker = runWorker({
   ...workerOptionsFromEnv(env),
   agent: createAgent(agentConfigFromEnv(env)),
   logger,
+  metrics: metrics.worker,
   signal: stop.signal,
 });
 logger.info({ concurrency: env.WORKER_CONCURRENCY, agent: env.AGENT }, 'worker started');
@@ -38,6 +56,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, 'stopping: no new runs, finishing the ones in progress');
   stop.abort();
   if (heartbeat) clearInterval(heartbeat);
+  metricsServer?.close();
   await worker;
   await backend.close();
   logger.info({}, 'stopped');

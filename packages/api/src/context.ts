@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { DirectDelivery, EventBus, Logger } from '@threadcast/bus';
 import type { RateLimiter, RunQueue, RunStore, ThreadStore } from '@threadcast/store';
 import { readSessionCookie } from './auth/session-cookie.ts';
 import type { TokenService, User } from './auth/token-service.ts';
 import { type ApiLimits, DEFAULT_LIMITS, StreamSlots } from './limits.ts';
+import { noStreamMetrics, type StreamMetrics } from './observed-stream.ts';
 
 /** What the procedures need from the process that hosts them. */
 export interface ApiDeps {
@@ -17,6 +19,8 @@ export interface ApiDeps {
   devLoginEnabled: boolean;
   /** Limits that differ from `DEFAULT_LIMITS`. */
   limits?: Partial<ApiLimits>;
+  /** Counts what the event streams do (default: nothing). */
+  metrics?: StreamMetrics;
 }
 
 /** Who a request runs as, and until when its token holds. */
@@ -29,7 +33,10 @@ export interface Session {
   token: string;
 }
 
-export interface Context extends Omit<ApiDeps, 'limits'> {
+export interface Context extends Omit<ApiDeps, 'limits' | 'metrics'> {
+  metrics: StreamMetrics;
+  /** Names this request in log lines: a proxy's `X-Request-Id` when it is a plain short token, else a random one. */
+  requestId: string;
   session: Session | null;
   /** Why there is no session, in words safe to show the client (`null` when there is one or no token was sent). */
   authFailure: string | null;
@@ -54,6 +61,13 @@ export interface ContextRequest {
   secure?: boolean;
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+function requestIdOf(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && REQUEST_ID.test(value) ? value : randomBytes(8).toString('hex');
+}
+
 function bearerToken(header: string | string[] | undefined): string | null {
   const value = Array.isArray(header) ? header[0] : header;
   const match = value ? /^Bearer\s+(\S+)$/i.exec(value) : null;
@@ -74,6 +88,8 @@ export function createContextFactory(deps: ApiDeps) {
   return async ({ req, res, info, secure }: ContextRequest): Promise<Context> => {
     const base = {
       ...deps,
+      metrics: deps.metrics ?? noStreamMetrics,
+      requestId: requestIdOf(req.headers['x-request-id']),
       limits,
       streams,
       secure: secure ?? false,
@@ -90,12 +106,15 @@ export function createContextFactory(deps: ApiDeps) {
     }
     try {
       const verified = await deps.tokens.verify(token);
-      if (!verified.ok) return { ...base, session: null, authFailure: verified.message, authUnavailable: false };
       const via = bearer ? 'bearer' : 'cookie';
+      if (!verified.ok) {
+        deps.logger.debug({ requestId: base.requestId, via, reason: verified.reason }, 'token refused');
+        return { ...base, session: null, authFailure: verified.message, authUnavailable: false };
+      }
       const session: Session = { user: verified.user, expiresAt: verified.expiresAt, via, token };
       return { ...base, session, authFailure: null, authUnavailable: false };
     } catch (error) {
-      deps.logger.error({ err: error }, 'could not verify a token');
+      deps.logger.error({ err: error, requestId: base.requestId }, 'could not verify a token');
       return { ...base, session: null, authFailure: null, authUnavailable: true };
     }
   };

@@ -7,7 +7,7 @@ import {
   ProducerEndedError,
   SlowConsumerError,
 } from './errors.ts';
-import type { Closable, EventBus } from './event-bus.ts';
+import type { Closable, EventBus, StoredEvent } from './event-bus.ts';
 import { listen, take } from './testing.ts';
 
 export interface ContractBusOptions {
@@ -311,6 +311,39 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       await expect(async () => {
         for (;;) if ((await iterator.next()).done) break;
       }).rejects.toBeInstanceOf(SlowConsumerError);
+      controller.abort();
+      await expectReleased(bus);
+    });
+
+    it('tells its observer which events came from history, and how many live ones a slow consumer lost', async () => {
+      const bus = await open({ maxQueuedPerSubscriber: 5 });
+      const thread = threadId();
+      const first = await bus.publish(token(thread, 'h1'));
+      await bus.publish(token(thread, 'h2'));
+      await bus.publish(token(thread, 'h3'));
+      const replayed: string[] = [];
+      let dropped = 0;
+      const observer = {
+        replayed: (event: StoredEvent) => replayed.push(event.id),
+        dropped: (count: number) => {
+          dropped += count;
+        },
+      };
+      const controller = new AbortController();
+      const iterator = bus
+        .subscribe(thread, { after: first.position, signal: controller.signal, observer })
+        [Symbol.asyncIterator]();
+      const fromHistory = [(await iterator.next()).value, (await iterator.next()).value];
+      expect(fromHistory.map((e) => e?.event.content)).toEqual(['h2', 'h3']);
+      expect(replayed).toEqual(fromHistory.map((e) => e?.id));
+      // Live from here: one taken by the waiting reader, five queued, the sixth overflows; four more follow.
+      const waiting = iterator.next();
+      for (let i = 0; i < 10; i += 1) await bus.publish(token(thread, `live${i}`));
+      await expect.poll(async () => (await bus.history(thread)).length).toBe(13);
+      expect((await waiting).value?.event.content).toBe('live0');
+      await expect.poll(() => dropped).toBe(9);
+      await expect(iterator.next()).rejects.toBeInstanceOf(SlowConsumerError);
+      expect(replayed).toHaveLength(2);
       controller.abort();
       await expectReleased(bus);
     });

@@ -23,6 +23,16 @@ export interface SubscribeOptions {
    * consumer waits again. Order and exactly-once hold across both routes.
    */
   direct?: DirectDelivery | undefined;
+  /** Told what the subscription does besides passing live events on (for metrics). */
+  observer?: SubscriptionObserver;
+}
+
+/** What a subscription reports as it goes; plain calls, so the host decides how to count them. */
+export interface SubscriptionObserver {
+  /** `event` came from history (a resume, or a gap in the live feed filled) and is about to be yielded. */
+  replayed(event: StoredEvent): void;
+  /** `count` live events were discarded because the consumer fell `maxQueued` behind (it resumes from history). */
+  dropped(count: number): void;
 }
 
 /** Takes one live event synchronously, or returns false to have the iterator deliver it. */

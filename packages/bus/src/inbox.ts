@@ -19,13 +19,19 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
   constructor(
     private readonly limit: number,
     signal: AbortSignal,
+    /** Told how many items were discarded when the limit was hit, and of each one pushed after that. */
+    private readonly onDrop?: (count: number) => void,
   ) {
     if (signal.aborted) this.ended = true;
     else signal.addEventListener('abort', () => this.end(), { once: true });
   }
 
   push(item: T): void {
-    if (this.ended || this.failure) return;
+    if (this.ended) return;
+    if (this.failure) {
+      this.onDrop?.(1);
+      return;
+    }
     if (this.waiting) {
       if (this.bypass?.(item)) return;
       const resolve = this.waiting;
@@ -35,6 +41,7 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
     }
     if (this.items.length - this.head >= this.limit) {
       this.failure = new SlowConsumerError(this.limit);
+      this.onDrop?.(this.items.length - this.head + 1);
       this.items.length = 0;
       this.head = 0;
       return;

@@ -1,5 +1,5 @@
 import { type EventPosition, formatEventId, type StreamEvent, type ThreadId } from '@threadcast/contract';
-import type { DirectDelivery, StoredEvent } from './event-bus.ts';
+import type { DirectDelivery, StoredEvent, SubscriptionObserver } from './event-bus.ts';
 import { Inbox } from './inbox.ts';
 
 /** Delivered by an engine when its live feed may have missed events (after a reconnect): read history again. */
@@ -32,6 +32,7 @@ export interface OrderedSubscriptionOptions {
   /** Live items that may wait for the consumer before it is cut off as a slow consumer. */
   maxQueued: number;
   direct?: DirectDelivery | undefined;
+  observer?: SubscriptionObserver | undefined;
 }
 
 function isAfter(event: StoredEvent, cursor: EventPosition | null): boolean {
@@ -67,9 +68,9 @@ export async function* orderedSubscription(
   source: OrderedSubscriptionSource,
   options: OrderedSubscriptionOptions,
 ): AsyncGenerator<StoredEvent, void, undefined> {
-  const { signal } = options;
+  const { signal, observer } = options;
   if (signal.aborted) return;
-  const inbox = new Inbox<LiveItem>(options.maxQueued, signal);
+  const inbox = new Inbox<LiveItem>(options.maxQueued, signal, observer && ((count) => observer.dropped(count)));
   const leave = await source.join((item) => inbox.push(item));
   let cursor = options.after;
 
@@ -85,7 +86,9 @@ export async function* orderedSubscription(
     const read = await source.readAfter(cursor);
     for (const event of read.events) {
       if (signal.aborted) return;
-      if (isAfter(event, cursor)) yield* advance(event);
+      if (!isAfter(event, cursor)) continue;
+      observer?.replayed(event);
+      yield* advance(event);
     }
     if (read.events.length === 0 && cursor !== null && read.epoch !== cursor.epoch) {
       // Nothing retained in the history the client knew: say so now rather than at the next event.

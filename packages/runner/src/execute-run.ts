@@ -20,6 +20,13 @@ export interface ExecuteRunDeps {
   signal: AbortSignal;
   /** Events sent before waiting for their replies. */
   publishWindow?: number;
+  metrics?: WorkerMetrics;
+}
+
+/** What a worker counts as it streams runs; the host implements it (the apps with prom-client). */
+export interface WorkerMetrics {
+  /** Token events of a run were stored on its thread. */
+  tokensPublished(count: number): void;
 }
 
 const STOPPED = 'the worker stopped before the run finished';
@@ -46,7 +53,14 @@ export async function executeRun(job: RunJob, deps: ExecuteRunDeps): Promise<Run
   const { runId, threadId } = job;
   if (!(await runs.transition(runId, 'running'))) return { state: 'skipped', text: '', tokenCount: 0 };
 
-  const publisher = new RunPublisher({ bus, logger, producer: runId, window: deps.publishWindow });
+  const { metrics } = deps;
+  const publisher = new RunPublisher({
+    bus,
+    logger,
+    producer: runId,
+    window: deps.publishWindow,
+    onStored: metrics && ((stored) => stored.type === 'token' && metrics.tokensPublished(1)),
+  });
   const event = (partial: DistributiveOmit<StreamEvent, 'threadId' | 'ts' | 'runId'>) =>
     ({ ...partial, threadId, runId, ts: Date.now() }) as StreamEvent;
   const generation = new AbortController();

@@ -17,6 +17,8 @@ export interface RunPublisherOptions {
   window?: number;
   /** How long one event may keep failing before the publisher gives up (default 30 s). */
   giveUpAfterMs?: number;
+  /** Called once for each event the bus stored (a retry that was a duplicate is not counted twice). */
+  onStored?: (event: StreamEvent) => void;
 }
 
 interface Pending {
@@ -85,6 +87,7 @@ export class RunPublisher {
       for (const [i, result] of results.entries()) {
         if (result.status === 'fulfilled') {
           stored += 1;
+          this.stored(batch[i]);
           continue;
         }
         // Everything from the first failure on is retried in order; the bus refuses any later event that
@@ -93,6 +96,7 @@ export class RunPublisher {
           try {
             await this.sendWithRetry(pending);
             stored += 1;
+            this.stored(pending);
           } catch (error) {
             this.failure = error instanceof Error ? error : new Error(String(error));
             break;
@@ -107,6 +111,10 @@ export class RunPublisher {
       this.queue.length = 0;
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
+  }
+
+  private stored(pending: Pending | undefined): void {
+    if (pending) this.options.onStored?.(pending.event);
   }
 
   private send(pending: Pending) {

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { backoffDelay, type EventBus, type Logger } from '@threadcast/bus';
 import { endRun, isEnded, publishRunEnd, type RunLease, type RunQueue, type RunStore } from '@threadcast/store';
 import type { Agent } from './agent.ts';
-import { executeRun } from './execute-run.ts';
+import { executeRun, type WorkerMetrics } from './execute-run.ts';
 
 export interface RunWorkerOptions {
   queue: RunQueue;
@@ -24,6 +24,7 @@ export interface RunWorkerOptions {
   leaseMs?: number;
   /** Events a run sends before waiting for their replies. */
   publishWindow?: number;
+  metrics?: WorkerMetrics;
 }
 
 export const DEFAULT_LEASE_MS = 10_000;

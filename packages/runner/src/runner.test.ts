@@ -57,12 +57,18 @@ describe('executeRun', () => {
     const bus = new MemoryEventBus();
     const runs = new MemoryRunStore();
     const run = await queuedRun(runs, 'hi there');
+    let tokensPublished = 0;
     const outcome = await executeRun(run, {
       bus,
       runs,
       agent: new DemoAgent({ tokenDelayMs: 0 }),
       logger: silentLogger,
       signal: neverAborted,
+      metrics: {
+        tokensPublished: (count) => {
+          tokensPublished += count;
+        },
+      },
     });
     const events = (await bus.history(run.threadId)).map((e: StoredEvent) => e.event);
     expect(events[0]).toMatchObject({ type: 'status', content: { state: 'running', runId: run.runId } });
@@ -76,6 +82,7 @@ describe('executeRun', () => {
       content: { runId: run.runId, text: demoReply('hi there'), tokenCount: tokens.length },
     });
     expect(outcome).toEqual({ state: 'done', text: demoReply('hi there'), tokenCount: tokens.length });
+    expect(tokensPublished).toBe(tokens.length);
     expect(await runs.get(run.runId)).toMatchObject({
       state: 'done',
       text: demoReply('hi there'),
@@ -238,7 +245,14 @@ describe('RunPublisher', () => {
         return bus.publish(event, options);
       },
     };
-    const publisher = new RunPublisher({ bus: flaky, logger: silentLogger, producer: 'r1', window: 8 });
+    const stored: string[] = [];
+    const publisher = new RunPublisher({
+      bus: flaky,
+      logger: silentLogger,
+      producer: 'r1',
+      window: 8,
+      onStored: (event) => stored.push(String(event.content)),
+    });
     const texts = Array.from({ length: 100 }, (_, i) => `t${i}`);
     for (const content of texts) {
       publisher.push({ type: 'token', threadId: 't', ts: 1, runId: 'r1', content });
@@ -247,6 +261,8 @@ describe('RunPublisher', () => {
     await publisher.flush();
     expect((await bus.history('t')).map((e) => e.event.content)).toEqual(texts);
     expect(calls).toBeGreaterThan(texts.length);
+    // Told once per event, however many attempts it took.
+    expect(stored).toEqual(texts);
   });
 
   it('gives up after its deadline and says why', async () => {

@@ -5,6 +5,7 @@ import { MemoryRunQueue } from './memory/memory-run-queue.ts';
 import { MemoryRunStore } from './memory/memory-run-store.ts';
 import { MemoryThreadStore } from './memory/memory-thread-store.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import { type RedisConnectionState, RedisConnectionWatch } from './redis/connection-watch.ts';
 import { storeKeys } from './redis/keys.ts';
 import { RedisRateLimiter } from './redis/redis-rate-limiter.ts';
 import { RedisRunQueue } from './redis/redis-run-queue.ts';
@@ -37,7 +38,16 @@ export interface Backend {
   queue: RunQueue;
   /** Rate limits that hold across every process on this engine. */
   limiter: RateLimiter;
+  /** What the engines can tell about themselves right now (cheap: no I/O), for metrics. */
+  stats(): BackendStats;
   close(): Promise<void>;
+}
+
+export interface BackendStats {
+  /** This process's Redis connections (none on the memory engine). */
+  redis: RedisConnectionState[];
+  /** Messages on thread and seed channels dropped since start for not being threadcast events. */
+  droppedMessages: number;
 }
 
 export { backendConfigFromEnv, backendEnvShape } from './backend-env.ts';
@@ -57,6 +67,7 @@ export function openBackend(config: BackendConfig): Backend {
       runs: new MemoryRunStore(),
       queue: new MemoryRunQueue(),
       limiter: new MemoryRateLimiter(),
+      stats: () => ({ redis: [], droppedMessages: 0 }),
       close: () => bus.close(),
     };
   }
@@ -66,6 +77,9 @@ export function openBackend(config: BackendConfig): Backend {
   for (const connection of [connections.commands, connections.subscriber]) {
     connection.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   }
+  const watch = new RedisConnectionWatch();
+  watch.add('commands', connections.commands);
+  watch.add('subscriber', connections.subscriber);
   const bus = new RedisEventBus({
     url: config.redisUrl,
     keyPrefix,
@@ -78,7 +92,7 @@ export function openBackend(config: BackendConfig): Backend {
   });
   const { commands } = connections;
   const keys = storeKeys(keyPrefix);
-  const queue = new RedisRunQueue(commands, keys, logger);
+  const queue = new RedisRunQueue(commands, keys, logger, watch);
   const bridge =
     config.legacyBridge === false
       ? null
@@ -96,6 +110,7 @@ export function openBackend(config: BackendConfig): Backend {
     runs: new RedisRunStore(commands, keys),
     queue,
     limiter: new RedisRateLimiter(commands, keys),
+    stats: () => ({ redis: watch.states(), droppedMessages: bus.drops.total + (bridge?.drops.total ?? 0) }),
     async close() {
       await bridge?.close();
       await Promise.allSettled([bus.close(), queue.close()]);

@@ -31,4 +31,11 @@ export interface RunQueue {
    * caller, which becomes responsible for ending the run and completing the lease.
    */
   reclaimAbandoned(consumer: string, idleMs: number): Promise<RunLease[]>;
+  /** Jobs waiting for a worker, and jobs leased to one (running, or held by a worker that died). */
+  depth(): Promise<QueueDepth>;
+}
+
+export interface QueueDepth {
+  waiting: number;
+  leased: number;
 }

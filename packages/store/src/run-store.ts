@@ -41,4 +41,10 @@ export interface RunStore {
    * racing enders (a worker finishing, a cancel, the reaper) exactly one wins. `null` when not allowed.
    */
   transition(runId: RunId, to: RunState, patch?: RunEndPatch): Promise<RunRecord | null>;
+  /** How many runs are in each state, kept as runs move (one read, whatever the number of runs). */
+  countByState(): Promise<Record<RunState, number>>;
+}
+
+export function zeroRunCounts(): Record<RunState, number> {
+  return { queued: 0, running: 0, done: 0, error: 0, cancelled: 0 };
 }

@@ -124,6 +124,37 @@ export function describeStoreContract(name: string, makeBackends: MakeBackends):
       const second = await a.runs.create({ runId: newId(), threadId, ownerId: 'alice', prompt: 'again' });
       expect((await b.runs.listByThread(threadId)).map((r) => r.runId)).toEqual([run.runId, second.runId]);
     });
+    it('counts runs in each state as they move, in one read', async () => {
+      const [a, b] = await open();
+      const before = await b.runs.countByState();
+      const create = () => a.runs.create({ runId: newId(), threadId: newId(), ownerId: 'alice', prompt: 'p' });
+      const [finished, failed, waiting] = await Promise.all([create(), create(), create()]);
+      await a.runs.transition(finished.runId, 'running');
+      await b.runs.transition(finished.runId, 'done', { text: 't', tokenCount: 1 });
+      await b.runs.transition(failed.runId, 'error', { reason: 'r' });
+      // A refused move changes nothing.
+      expect(await a.runs.transition(failed.runId, 'running')).toBeNull();
+      expect(waiting.state).toBe('queued');
+      const after = await b.runs.countByState();
+      const moved = Object.fromEntries(
+        Object.entries(after).map(([state, count]) => [state, count - before[state as keyof typeof before]]),
+      );
+      expect(moved).toEqual({ queued: 1, running: 0, done: 1, error: 1, cancelled: 0 });
+    });
+
+    it('tells how many jobs wait and how many are leased', async () => {
+      const [a, b] = await open();
+      expect(await a.queue.depth()).toEqual({ waiting: 0, leased: 0 });
+      for (const prompt of ['one', 'two', 'three']) await a.queue.enqueue(job(prompt));
+      expect(await b.queue.depth()).toEqual({ waiting: 3, leased: 0 });
+      const signal = new AbortController().signal;
+      const first = await b.queue.take('w1', signal);
+      await a.queue.take('w2', signal);
+      expect(await a.queue.depth()).toEqual({ waiting: 1, leased: 2 });
+      await first?.complete();
+      expect(await b.queue.depth()).toEqual({ waiting: 1, leased: 1 });
+    });
+
     it('shares a sliding-window rate limit among processes, counting only allowed attempts', async () => {
       const [a, b] = await open();
       const key = `run.start:${newId()}`;

@@ -1,4 +1,4 @@
-import { SlowConsumerError } from '@threadcast/bus';
+import { SlowConsumerError, type StoredEvent } from '@threadcast/bus';
 import {
   createThreadInput,
   createThreadOutput,
@@ -9,6 +9,7 @@ import {
   threadRefInput,
 } from '@threadcast/contract';
 import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
+import { ObservedStream } from '../observed-stream.ts';
 import { latestRunStart } from '../resume-point.ts';
 import { requireOwnThread } from '../thread-access.ts';
 import { threadDetail } from '../thread-detail.ts';
@@ -44,6 +45,14 @@ export const threadRouter = {
   onEvent: protectedProcedure.input(onEventInput).subscription(async function* ({ ctx, input, signal }) {
     await requireOwnThread(ctx, input.threadId);
     const release = ctx.streams.open(ctx.user.id);
+    const observe = { logger: ctx.logger, metrics: ctx.metrics, expiresAt: ctx.session.expiresAt };
+    const stream = new ObservedStream(observe, {
+      streamId: ctx.requestId,
+      threadId: input.threadId,
+      userId: ctx.user.id,
+      resumeFrom: input.lastEventId ?? null,
+    });
+    let failure: unknown;
     const stop = new AbortController();
     const abort = () => stop.abort();
     signal?.addEventListener('abort', abort, { once: true });
@@ -55,21 +64,34 @@ export const threadRouter = {
       },
       Math.min(Math.max(0, ctx.session.expiresAt - Date.now()), MAX_TIMER_MS),
     );
+    const sink = ctx.eventSink;
+    const direct =
+      sink &&
+      ((stored: StoredEvent) => {
+        if (!sink(stored)) return false;
+        stream.delivered(stored);
+        return true;
+      });
     try {
       const after = input.lastEventId ? parseEventId(input.lastEventId) : await latestRunStart(ctx.bus, input.threadId);
       for await (const stored of ctx.bus.subscribe(input.threadId, {
         after,
         signal: stop.signal,
-        direct: ctx.eventSink,
+        observer: stream,
+        direct,
       })) {
         yield tracked(stored.id, stored.event);
+        // Counted once the consumer asks for the next one: by then this one was written.
+        stream.delivered(stored);
       }
     } catch (error) {
+      failure = error;
       if (!timedOut) throw interruptedStream(error);
     } finally {
       clearTimeout(expiry);
       signal?.removeEventListener('abort', abort);
       release();
+      stream.close({ timedOut, clientGone: signal?.aborted === true, failure });
     }
     if (!timedOut) return;
     if (Date.now() >= ctx.session.expiresAt) {

@@ -1,4 +1,4 @@
-import type { RunJob, RunLease, RunQueue } from '../run-queue.ts';
+import type { QueueDepth, RunJob, RunLease, RunQueue } from '../run-queue.ts';
 
 interface Held {
   job: RunJob;
@@ -26,6 +26,10 @@ export class MemoryRunQueue implements RunQueue {
     const abandoned = [...this.held].filter((held) => now - held.renewedAt >= idleMs);
     for (const held of abandoned) this.held.delete(held);
     return abandoned.map((held) => this.lease(held.job));
+  }
+
+  async depth(): Promise<QueueDepth> {
+    return { waiting: this.jobs.length, leased: this.held.size };
   }
 
   private lease(job: RunJob): RunLease {

@@ -1,9 +1,10 @@
 import type { RunId, RunState, ThreadId } from '@threadcast/contract';
-import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore } from '../run-store.ts';
+import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore, zeroRunCounts } from '../run-store.ts';
 
 export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<RunId, RunRecord>();
   private readonly byThread = new Map<ThreadId, RunRecord[]>();
+  private readonly counts = zeroRunCounts();
 
   async create(input: Pick<RunRecord, 'runId' | 'threadId' | 'ownerId' | 'prompt'>): Promise<RunRecord> {
     const now = Date.now();
@@ -12,6 +13,7 @@ export class MemoryRunStore implements RunStore {
     const runs = this.byThread.get(record.threadId) ?? [];
     runs.push(record);
     this.byThread.set(record.threadId, runs);
+    this.counts.queued += 1;
     return { ...record };
   }
 
@@ -27,7 +29,13 @@ export class MemoryRunStore implements RunStore {
   async transition(runId: RunId, to: RunState, patch: RunEndPatch = {}): Promise<RunRecord | null> {
     const record = this.runs.get(runId);
     if (!record || !RUN_TRANSITIONS[record.state].includes(to)) return null;
+    this.counts[record.state] -= 1;
+    this.counts[to] += 1;
     Object.assign(record, patch, { state: to, updatedAt: Date.now() });
     return { ...record };
+  }
+
+  async countByState(): Promise<Record<RunState, number>> {
+    return { ...this.counts };
   }
 }

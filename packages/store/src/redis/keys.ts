@@ -6,6 +6,8 @@ export function storeKeys(keyPrefix: string) {
     thread: (threadId: ThreadId) => `${keyPrefix}thread:{${threadId}}:info`,
     ownerThreads: (ownerId: UserId) => `${keyPrefix}user:{${ownerId}}:threads`,
     runQueue: () => `${keyPrefix}runs:queue`,
+    /** How many runs are in each state (a hash); one key for all runs, kept by create and transition-2.lua. */
+    runStates: () => `${keyPrefix}runs:states`,
     run: (runId: RunId) => `${keyPrefix}run:{${runId}}`,
     threadRuns: (threadId: ThreadId) => `${keyPrefix}thread:{${threadId}}:runs`,
     /** A rate limit's attempts; `name` is built by the caller from validated ids only. */

@@ -1,6 +1,7 @@
 import type { Logger } from '@threadcast/bus';
 import type { Redis } from 'ioredis';
-import { type RunJob, type RunLease, type RunQueue, runJobSchema } from '../run-queue.ts';
+import { type QueueDepth, type RunJob, type RunLease, type RunQueue, runJobSchema } from '../run-queue.ts';
+import type { RedisConnectionWatch } from './connection-watch.ts';
 import type { StoreKeys } from './keys.ts';
 
 const GROUP = 'workers';
@@ -24,6 +25,8 @@ export class RedisRunQueue implements RunQueue {
     private readonly redis: Redis,
     private readonly keys: StoreKeys,
     private readonly logger: Logger,
+    /** Told of the blocking connection this queue opens to wait for jobs. */
+    private readonly watch?: RedisConnectionWatch,
   ) {}
 
   async enqueue(job: RunJob): Promise<void> {
@@ -31,7 +34,10 @@ export class RedisRunQueue implements RunQueue {
   }
 
   async take(consumer: string, signal: AbortSignal): Promise<RunLease | null> {
-    this.blocking ??= this.redis.duplicate({ connectionName: 'threadcast-run-queue' });
+    if (!this.blocking) {
+      this.blocking = this.redis.duplicate({ connectionName: 'threadcast-run-queue' });
+      this.watch?.add('queue', this.blocking);
+    }
     const blocking = this.blocking;
     while (!signal.aborted) {
       const reply = (await this.withGroup(() =>
@@ -76,6 +82,22 @@ export class RedisRunQueue implements RunQueue {
       const lease = this.toLease(consumer, entry[0], entry[1]);
       return lease ? [lease] : [];
     });
+  }
+
+  /**
+   * Completed jobs leave the stream (XACK and XDEL together), so it holds exactly the waiting jobs and the
+   * leased ones, which are the group's pending entries.
+   */
+  async depth(): Promise<QueueDepth> {
+    const key = this.keys.runQueue();
+    const [[, length], [pendingError, pending]] = ((await this.redis
+      .pipeline()
+      .xlen(key)
+      .xpending(key, GROUP)
+      .exec()) ?? []) as [[Error | null, number], [Error | null, [number, ...unknown[]] | null]];
+    if (pendingError && !pendingError.message.includes('NOGROUP')) throw pendingError;
+    const leased = Number(pending?.[0] ?? 0);
+    return { waiting: Math.max(0, Number(length ?? 0) - leased), leased };
   }
 
   async close(): Promise<void> {

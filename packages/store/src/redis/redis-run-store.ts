@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { type RunId, type RunState, runStateSchema, type ThreadId } from '@threadcast/contract';
+import { type RunId, type RunState, runStateSchema, runStates, type ThreadId } from '@threadcast/contract';
 import type { Redis } from 'ioredis';
-import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore } from '../run-store.ts';
+import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore, zeroRunCounts } from '../run-store.ts';
 import type { StoreKeys } from './keys.ts';
 
-const TRANSITION_SCRIPT = readFileSync(new URL('./transition-1.lua', import.meta.url), 'utf8');
+const TRANSITION_SCRIPT = readFileSync(new URL('./transition-2.lua', import.meta.url), 'utf8');
 
 interface TransitioningRedis extends Redis {
   threadcastTransition(
     runKey: string,
+    statesKey: string,
     to: string,
     from: string,
     now: number,
@@ -18,7 +19,10 @@ interface TransitioningRedis extends Redis {
   ): Promise<number>;
 }
 
-/** Each run is a hash; each thread keeps a sorted set of its run ids by creation time. */
+/**
+ * Each run is a hash; each thread keeps a sorted set of its run ids by creation time, and one hash counts
+ * the runs in each state (runs created before that hash existed are not in it: counts are floored at 0).
+ */
 export class RedisRunStore implements RunStore {
   private readonly redis: TransitioningRedis;
 
@@ -28,7 +32,7 @@ export class RedisRunStore implements RunStore {
   ) {
     this.redis = redis as TransitioningRedis;
     if (!('threadcastTransition' in redis)) {
-      redis.defineCommand('threadcastTransition', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
+      redis.defineCommand('threadcastTransition', { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
     }
   }
 
@@ -46,6 +50,7 @@ export class RedisRunStore implements RunStore {
         updatedAt: String(now),
       })
       .zadd(this.keys.threadRuns(record.threadId), now, record.runId)
+      .hincrby(this.keys.runStates(), 'queued', 1)
       .exec();
     return record;
   }
@@ -72,6 +77,7 @@ export class RedisRunStore implements RunStore {
       .map(([state]) => state);
     const moved = await this.redis.threadcastTransition(
       this.keys.run(runId),
+      this.keys.runStates(),
       to,
       `,${from.join(',')},`,
       Date.now(),
@@ -80,6 +86,13 @@ export class RedisRunStore implements RunStore {
       patch.tokenCount === undefined ? '' : String(patch.tokenCount),
     );
     return moved === 1 ? this.get(runId) : null;
+  }
+
+  async countByState(): Promise<Record<RunState, number>> {
+    const fields = await this.redis.hgetall(this.keys.runStates());
+    const counts = zeroRunCounts();
+    for (const state of runStates) counts[state] = Math.max(0, Number(fields[state] ?? 0) || 0);
+    return counts;
   }
 }
 

@@ -45,4 +45,36 @@ describe('connections', () => {
       await backend.close();
     }
   });
+
+  it('reports each connection it opened, up or down, and counts its reconnects', async () => {
+    // Without the seed bridge, which would connect the subscriber at once to listen for its channels.
+    const backend = openBackend({ redisUrl: redis.url, keyPrefix: uniquePrefix(), legacyBridge: false });
+    const controller = new AbortController();
+    const stateOf = () =>
+      Object.fromEntries(
+        backend.stats().redis.map(({ role, connected, reconnects }) => [role, { connected, reconnects }]),
+      );
+    try {
+      // The subscriber connects on the first subscription, the queue's blocking connection on the first take.
+      await backend.threads.create({ ownerId: 'alice', title: 'connect' });
+      expect(stateOf()).toEqual({ commands: { connected: true, reconnects: 0 } });
+      // Redis loses the queue's group in the restart below: this take fails then (a worker would take again).
+      const take = backend.queue.take('w1', controller.signal).catch(() => null);
+      const subscription = backend.bus
+        .subscribe('watched', { after: null, signal: controller.signal })
+        [Symbol.asyncIterator]()
+        .next();
+      const up = { connected: true, reconnects: 0 };
+      await expect.poll(stateOf).toEqual({ commands: up, subscriber: up, queue: up });
+      await redis.restart();
+      const back = { connected: true, reconnects: 1 };
+      await expect.poll(stateOf, { timeout: 10_000 }).toEqual({ commands: back, subscriber: back, queue: back });
+      controller.abort();
+      await Promise.allSettled([take, subscription]);
+    } finally {
+      controller.abort();
+      await backend.close();
+    }
+    await expect.poll(() => backend.stats().redis.filter((state) => state.connected)).toEqual([]);
+  });
 });
