@@ -169,3 +169,17 @@ test('a run survives the server holding its stream being killed: the page resume
   const input = new URL((streams.at(-1) as Response).url()).searchParams.get('input') ?? '';
   expect(resumedFrom ?? JSON.parse(input).lastEventId).toBeTruthy();
 });
+
+test('nginx keeps the servers’ /metrics off its public side, while each server still answers it', async ({
+  request,
+  proxyStack,
+}) => {
+  const throughProxy = await request.get(`${proxyStack.nginx.httpUrl}/metrics`);
+  expect(throughProxy.status()).toBe(404);
+  expect(await throughProxy.text()).not.toContain('threadcast_');
+  for (const server of proxyStack.servers.values()) {
+    const direct = await request.get(`${server.url}/metrics`);
+    expect(direct.status()).toBe(200);
+    expect(await direct.text()).toContain('threadcast_streams_open');
+  }
+});
