@@ -1,4 +1,4 @@
-import { type EventBus, type Logger, MemoryEventBus, silentLogger } from '@threadcast/bus';
+import { type EventBus, type Logger, MemoryEventBus, type Readiness, silentLogger } from '@threadcast/bus';
 import { LegacyChannelBridge, openSharedConnections, RedisEventBus } from '@threadcast/bus/redis';
 import { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
 import { MemoryRunQueue } from './memory/memory-run-queue.ts';
@@ -37,6 +37,8 @@ export interface Backend {
   queue: RunQueue;
   /** Rate limits that hold across every process on this engine. */
   limiter: RateLimiter;
+  /** Whether the engine can serve now (Redis reachable, the shared subscriber subscribed); memory always can. */
+  readiness(): Readiness;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export function openBackend(config: BackendConfig): Backend {
       runs: new MemoryRunStore(),
       queue: new MemoryRunQueue(),
       limiter: new MemoryRateLimiter(),
+      readiness: () => bus.readiness(),
       close: () => bus.close(),
     };
   }
@@ -96,6 +99,8 @@ export function openBackend(config: BackendConfig): Backend {
     runs: new RedisRunStore(commands, keys),
     queue,
     limiter: new RedisRateLimiter(commands, keys),
+    // The stores use the bus's command connection, so the bus's readiness covers them.
+    readiness: () => bus.readiness(),
     async close() {
       await bridge?.close();
       await Promise.allSettled([bus.close(), queue.close()]);
