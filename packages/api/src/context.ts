@@ -3,6 +3,7 @@ import type { RateLimiter, RunQueue, RunStore, ThreadStore } from '@threadcast/s
 import { readSessionCookie } from './auth/session-cookie.ts';
 import type { TokenService, User } from './auth/token-service.ts';
 import { type ApiLimits, DEFAULT_LIMITS, StreamSlots } from './limits.ts';
+import { StreamGate } from './stream-gate.ts';
 
 /** What the procedures need from the process that hosts them. */
 export interface ApiDeps {
@@ -17,6 +18,8 @@ export interface ApiDeps {
   devLoginEnabled: boolean;
   /** Limits that differ from `DEFAULT_LIMITS`. */
   limits?: Partial<ApiLimits>;
+  /** Admission of streams, driven by the host's lifecycle (draining, backend down); default: always open. */
+  gate?: StreamGate;
 }
 
 /** Who a request runs as, and until when its token holds. */
@@ -29,7 +32,7 @@ export interface Session {
   token: string;
 }
 
-export interface Context extends Omit<ApiDeps, 'limits'> {
+export interface Context extends Omit<ApiDeps, 'limits' | 'gate'> {
   session: Session | null;
   /** Why there is no session, in words safe to show the client (`null` when there is one or no token was sent). */
   authFailure: string | null;
@@ -37,6 +40,7 @@ export interface Context extends Omit<ApiDeps, 'limits'> {
   authUnavailable: boolean;
   limits: ApiLimits;
   streams: StreamSlots;
+  gate: StreamGate;
   /** Whether the request came over HTTPS: session cookies are `Secure` then. */
   secure: boolean;
   /** Adds a `Set-Cookie` header to the response (a no-op where there is no response, e.g. in tests). */
@@ -69,11 +73,13 @@ const TOKEN_IN_URL =
 export function createContextFactory(deps: ApiDeps) {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const streams = new StreamSlots(limits);
+  const gate = deps.gate ?? new StreamGate();
   return async ({ req, res, info, secure }: ContextRequest): Promise<Context> => {
     const base = {
       ...deps,
       limits,
       streams,
+      gate,
       secure: secure ?? false,
       setCookie: (cookie: string) => {
         res?.appendHeader('set-cookie', cookie);

@@ -12,6 +12,7 @@ export {
 export { type ApiDeps, type Context, type ContextRequest, createContextFactory, type Session } from './context.ts';
 export { type ApiLimits, DEFAULT_LIMITS } from './limits.ts';
 export { type AppRouter, appRouter, createAppRouter } from './root.ts';
+export { StreamGate, type StreamPass, streamUnavailable } from './stream-gate.ts';
 export { DEFAULT_STREAM_OPTIONS, type StreamOptions } from './trpc.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
