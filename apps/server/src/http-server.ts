@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AppRouter, Context, ContextRequest } from '@threadcast/api';
-import type { Logger } from '@threadcast/bus';
+import type { Logger, Readiness } from '@threadcast/bus';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import sirv from 'sirv';
 import { FastSubscriptions } from './fast-subscription.ts';
@@ -29,6 +29,8 @@ export interface HttpServerOptions {
   trustProxy?: boolean;
   /** `fast` (default): streams are written by `FastSubscriptions`; `trpc`: by tRPC's own SSE pipeline. */
   sseMode?: SseMode;
+  /** Answers `/readyz` (see `ServerLifecycle`); without it the server is always ready. */
+  readiness?: () => Readiness;
 }
 
 export type SseMode = 'fast' | 'trpc';
@@ -100,6 +102,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (path === '/healthz') {
       setApiHeaders(req, res, headerOptions);
       sendText(res, 200, 'ok\n');
+      return;
+    }
+    // Whether this process can serve: 503 with the reason while it drains or while Redis is unusable.
+    if (path === '/readyz') {
+      setApiHeaders(req, res, headerOptions);
+      const readiness = options.readiness?.() ?? { ready: true };
+      sendText(res, readiness.ready ? 200 : 503, readiness.ready ? 'ready\n' : `not ready: ${readiness.reason}\n`);
       return;
     }
     setWebHeaders(req, res, headerOptions);

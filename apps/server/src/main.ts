@@ -11,25 +11,41 @@ import {
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { pino } from 'pino';
 import { configureAuth } from './auth.ts';
-import { limitsFromEnv, readEnv } from './env.ts';
+import { lifecycleFromEnv, limitsFromEnv, readEnv } from './env.ts';
 import { createHttpServer } from './http-server.ts';
+import { ServerLifecycle } from './lifecycle.ts';
 
 const env = exitOnBadEnv(readEnv);
 const logger = pino({ level: env.LOG_LEVEL, base: { service: 'threadcast-server' } });
 
 const backend = openBackend({ ...backendConfigFromEnv(env), logger });
 const { tokens, devLoginEnabled } = configureAuth(env, logger);
+const lifecycle = new ServerLifecycle({
+  backend,
+  logger,
+  ...lifecycleFromEnv(env),
+  exit: (code) => process.exit(code),
+});
 
 const server = createHttpServer({
   router: createAppRouter({ heartbeatMs: env.SSE_HEARTBEAT_MS }),
-  createContext: createContextFactory({ ...backend, tokens, devLoginEnabled, logger, limits: limitsFromEnv(env) }),
+  createContext: createContextFactory({
+    ...backend,
+    tokens,
+    devLoginEnabled,
+    logger,
+    limits: limitsFromEnv(env),
+    gate: lifecycle.gate,
+  }),
   webDist: env.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
   corsOrigins: env.CORS_ORIGINS,
   limits: { bodyMaxBytes: env.BODY_MAX_BYTES, urlMaxBytes: env.URL_MAX_BYTES },
   trustProxy: env.TRUST_PROXY === '1',
   sseMode: env.SSE_MODE,
+  readiness: () => lifecycle.readiness(),
 });
+lifecycle.attach(server);
 
 const stopWorker = new AbortController();
 const embeddedWorker = backend.engine === 'memory' || env.EMBEDDED_WORKER === '1';
@@ -57,21 +73,11 @@ server.listen(env.PORT, env.HOST, () => {
   );
 });
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  const closed = new Promise((resolve) => server.close(resolve));
-  server.closeIdleConnections();
-  // Open streams would keep the server up forever; their clients reconnect and resume from their last id.
-  server.closeAllConnections();
+// Drains (see lifecycle.ts): /readyz turns 503, streams end spread over SHUTDOWN_SPREAD_MS, then the process exits.
+async function stopWork(): Promise<void> {
   stopWorker.abort();
   reaper?.stop();
-  await Promise.all([closed, worker]);
-  await backend.close();
-  logger.info({}, 'stopped');
-  process.exit(0);
+  await worker;
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void lifecycle.shutdown('SIGTERM', stopWork));
+process.on('SIGINT', () => void lifecycle.shutdown('SIGINT', stopWork));

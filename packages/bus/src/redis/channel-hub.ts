@@ -75,12 +75,12 @@ export class ChannelHub<T> {
   }
 
   /**
-   * Why the shared subscriber cannot carry new subscriptions right now, or null when it can. A subscriber
-   * that never connected (it connects on the first subscription) is not counted as a problem.
+   * Why the shared subscriber cannot carry new subscriptions right now, or null when it can. Until it has
+   * been ready once it is not counted as a problem: it connects lazily, on the first subscription.
    */
   unavailable(): string | null {
     const { status } = this.connection;
-    if (status === 'wait') return null;
+    if (!this.connectedBefore) return null;
     if (status !== 'ready') return `the shared subscriber connection is ${status}`;
     if (this.resubscribing) return 'the shared subscriber is resubscribing after a reconnect';
     return null;
