@@ -81,6 +81,15 @@ export class ServerLifecycle {
       logger.error({ timeoutMs, streams: this.gate.size }, 'shutdown deadline passed: exiting with work left');
       exit(1);
     }, timeoutMs);
+    // A client that stopped reading cannot take its stream's end, which then never releases: connections
+    // still open shortly before the deadline are cut, leaving time to close Redis and exit 0.
+    const cut = setTimeout(
+      () => {
+        logger.warn({ streams: this.gate.size }, 'cutting the connections still open');
+        this.server?.closeAllConnections();
+      },
+      Math.max(spreadMs, timeoutMs - Math.min(1_000, timeoutMs / 4)),
+    );
     logger.info({ signal, streams: this.gate.size, spreadMs }, 'draining: not ready, open streams end over the window');
     const work = stopWork();
     await this.gate.endOpen(SHUTTING_DOWN, spreadMs);
@@ -93,6 +102,7 @@ export class ServerLifecycle {
       });
     }
     await work;
+    clearTimeout(cut);
     await this.options.backend.close();
     clearTimeout(deadline);
     logger.info({}, 'stopped');
