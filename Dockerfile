@@ -6,4 +6,7 @@ WORKDIR /app
 COPY . .
 RUN pnpm install --frozen-lockfile && pnpm exec turbo run build --filter=@threadcast/web
 EXPOSE 3000
-CMD ["pnpm", "--filter", "@threadcast/server", "start"]
+# Node itself is the container's main process, so `docker stop`'s SIGTERM reaches the server and it drains
+# (pnpm would exit at once and leave the server to be killed).
+WORKDIR /app/apps/server
+CMD ["node", "--import", "tsx", "src/main.ts"]

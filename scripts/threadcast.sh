@@ -4,7 +4,7 @@
 #   start:server  a server only (needs REDIS_URL; run workers beside it)
 #   start:worker  a worker only (needs REDIS_URL)
 #   test          every suite: lint, dependency audit, typecheck, unit and integration tests, build, compose check, e2e,
-#                 and the benchmark's quick run
+#                 the benchmark's quick run and a short soak
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -123,6 +123,8 @@ case "${1:-}" in
     pnpm --filter @threadcast/e2e e2e | tee -a "$log"
     say "benchmark smoke run (pnpm bench --quick): every variant runs, ours delivers exactly once"
     pnpm bench --quick
+    say "soak smoke run (pnpm soak --duration=25s --streams=300): exact delivery, and the server stays flat while streams churn"
+    pnpm soak --duration=25s --streams=300
     # Every suite passed (a failure stops this script): add up what the runners counted.
     passed=$(awk '/Tests +[0-9]+ passed/ { for (i = 1; i < NF; i++) if ($(i + 1) == "passed") n += $i }
                   /^ +[0-9]+ passed \(/ { n += $1 } END { print n + 0 }' "$log")

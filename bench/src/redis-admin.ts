@@ -1,5 +1,5 @@
+import { localTcpPorts } from '@threadcast/testkit';
 import type { Redis } from 'ioredis';
-import { localTcpPorts } from './proc-stats.ts';
 
 /** Connections Redis holds whose client side is a socket of `pid` (CLIENT LIST `addr` port ∈ pid's ports). */
 export async function countRedisConnectionsOf(admin: Redis, pid: number): Promise<number> {

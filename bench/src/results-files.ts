@@ -18,7 +18,7 @@ export interface RunSummary {
   fdLimits: FdLimits;
 }
 
-function machine() {
+export function machine() {
   const cpuList = cpus();
   return {
     cpuModel: cpuList[0]?.model ?? 'unknown',

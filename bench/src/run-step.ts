@@ -1,11 +1,11 @@
 import type { RedisEventBus } from '@threadcast/bus/redis';
+import { readProcessStats } from '@threadcast/testkit';
 import type { Redis } from 'ioredis';
 import type { BenchThreads } from './bench-threads.ts';
 import { mergeHistograms, summarizeLatency } from './latency-histogram.ts';
 import type { LoadGeneratorPool } from './load-generator-pool.ts';
 import type { LoadGeneratorProcess } from './load-generator-process.ts';
 import { loadGeneratorCount, type Scenario } from './plan.ts';
-import { readProcessStats } from './proc-stats.ts';
 import type { LoadReply, LoadTotals, RedisTarget, SseTarget, StreamSpec } from './protocol.ts';
 import { BenchPublisher, type PublishReport } from './publisher.ts';
 import { countRedisConnectionsOf, waitForSubscribers } from './redis-admin.ts';

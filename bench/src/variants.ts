@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { type StartedProcess, startProcess, startServerProcess } from '@threadcast/testkit';
-import { findServingPid } from './proc-stats.ts';
+import { findServingPid, type StartedProcess, startProcess, startServerProcess } from '@threadcast/testkit';
 
 export type VariantId = 'ours' | 'trpc' | 'seed' | 'node-floor' | 'redis-floor';
 

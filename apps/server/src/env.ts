@@ -4,6 +4,7 @@ import { logLevelSchema, parseEnv, workerEnvShape } from '@threadcast/runner';
 
 import { backendEnvShape } from '@threadcast/store/backend';
 import { z } from 'zod';
+import type { LifecycleOptions } from './lifecycle.ts';
 import { originProblem } from './origin-policy.ts';
 import { DEFAULT_REQUEST_LIMITS } from './request-limits.ts';
 
@@ -64,24 +65,41 @@ const envSchema = z.object({
   URL_MAX_BYTES: int(1_024, 1_048_576).default(DEFAULT_REQUEST_LIMITS.urlMaxBytes),
   /** Set behind a TLS-terminating proxy that sets X-Forwarded-Proto: https requests then get HSTS. */
   TRUST_PROXY: z.enum(['0', '1']).optional(),
+  // Lifecycle (see lifecycle.ts).
+  /** On SIGTERM (and after losing Redis), open streams end over this window, so their clients reconnect spread out. */
+  SHUTDOWN_SPREAD_MS: int(0, 600_000).default(3_000),
+  /** A shutdown is over by this deadline: past it the process exits with code 1 whatever is left. */
+  SHUTDOWN_TIMEOUT_MS: int(1_000, 3_600_000).default(8_000),
+  /** Open streams end with a retryable error once Redis has been unusable this long; a shorter blip is ridden out. */
+  REDIS_LOSS_GRACE_MS: int(0, 600_000).default(5_000),
   /** The built web app to serve; defaults to apps/web/dist of this checkout. */
   WEB_DIST: z.string().optional(),
   LOG_LEVEL: logLevelSchema,
 });
 
 /** Dev login signs tokens, which a JWKS cannot: AUTH_DEV_LOGIN=1 with AUTH_JWKS_URL alone is a configuration error. */
-const checkedEnvSchema = envSchema.refine(
-  (env) => env.AUTH_DEV_LOGIN !== '1' || env.AUTH_SECRET !== undefined || env.AUTH_JWKS_URL === undefined,
-  {
+const checkedEnvSchema = envSchema
+  .refine((env) => env.AUTH_DEV_LOGIN !== '1' || env.AUTH_SECRET !== undefined || env.AUTH_JWKS_URL === undefined, {
     path: ['AUTH_DEV_LOGIN'],
     message: 'AUTH_DEV_LOGIN=1 needs AUTH_SECRET to sign dev tokens (AUTH_JWKS_URL only verifies)',
-  },
-);
+  })
+  .refine((env) => env.SHUTDOWN_SPREAD_MS < env.SHUTDOWN_TIMEOUT_MS, {
+    path: ['SHUTDOWN_SPREAD_MS'],
+    message: 'SHUTDOWN_SPREAD_MS must be shorter than SHUTDOWN_TIMEOUT_MS (streams end within the deadline)',
+  });
 
 export type Env = z.infer<typeof envSchema>;
 
 export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return parseEnv(checkedEnvSchema, source);
+}
+
+export function lifecycleFromEnv(env: Env): Pick<LifecycleOptions, 'spreadMs' | 'timeoutMs' | 'redisLossGraceMs'> {
+  return {
+    spreadMs: env.SHUTDOWN_SPREAD_MS,
+    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    redisLossGraceMs: env.REDIS_LOSS_GRACE_MS,
+  };
 }
 
 export function limitsFromEnv(env: Env): ApiLimits {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AppRouter, Context, ContextRequest } from '@threadcast/api';
-import type { Logger } from '@threadcast/bus';
+import type { Logger, Readiness } from '@threadcast/bus';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import sirv from 'sirv';
 import { FastSubscriptions } from './fast-subscription.ts';
@@ -31,6 +31,8 @@ export interface HttpServerOptions {
   sseMode?: SseMode;
   /** Serves `GET /metrics` (Prometheus); this server's own registry, see `createServerMetrics`. */
   metrics?: { handle(req: IncomingMessage, res: ServerResponse): void };
+  /** Answers `/readyz` (see `ServerLifecycle`); without it the server is always ready. */
+  readiness?: () => Readiness;
 }
 
 export type SseMode = 'fast' | 'trpc';
@@ -107,6 +109,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
     if (path === '/healthz') {
       setApiHeaders(req, res, headerOptions);
       sendText(res, 200, 'ok\n');
+      return;
+    }
+    // Whether this process can serve: 503 with the reason while it drains or while Redis is unusable.
+    if (path === '/readyz') {
+      setApiHeaders(req, res, headerOptions);
+      const readiness = options.readiness?.() ?? { ready: true };
+      sendText(res, readiness.ready ? 200 : 503, readiness.ready ? 'ready\n' : `not ready: ${readiness.reason}\n`);
       return;
     }
     setWebHeaders(req, res, headerOptions);

@@ -11,8 +11,9 @@ import {
 } from '@threadcast/runner';
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { configureAuth } from './auth.ts';
-import { limitsFromEnv, readEnv } from './env.ts';
+import { lifecycleFromEnv, limitsFromEnv, readEnv } from './env.ts';
 import { createHttpServer } from './http-server.ts';
+import { ServerLifecycle } from './lifecycle.ts';
 
 const env = exitOnBadEnv(readEnv);
 const logger = createLogger({ service: 'threadcast-server', level: env.LOG_LEVEL });
@@ -20,6 +21,12 @@ const logger = createLogger({ service: 'threadcast-server', level: env.LOG_LEVEL
 const backend = openBackend({ ...backendConfigFromEnv(env), logger });
 const { tokens, devLoginEnabled } = configureAuth(env, logger);
 const metrics = createServerMetrics({ backend, instanceId: env.INSTANCE_ID, token: env.METRICS_TOKEN, logger });
+const lifecycle = new ServerLifecycle({
+  backend,
+  logger,
+  ...lifecycleFromEnv(env),
+  exit: (code) => process.exit(code),
+});
 
 const server = createHttpServer({
   router: createAppRouter({ heartbeatMs: env.SSE_HEARTBEAT_MS }),
@@ -30,6 +37,7 @@ const server = createHttpServer({
     logger,
     limits: limitsFromEnv(env),
     metrics: metrics.streams,
+    gate: lifecycle.gate,
   }),
   webDist: env.WEB_DIST ?? fileURLToPath(new URL('../../web/dist', import.meta.url)),
   logger,
@@ -38,7 +46,9 @@ const server = createHttpServer({
   trustProxy: env.TRUST_PROXY === '1',
   sseMode: env.SSE_MODE,
   metrics: metrics.endpoint,
+  readiness: () => lifecycle.readiness(),
 });
+lifecycle.attach(server);
 
 const stopWorker = new AbortController();
 const embeddedWorker = backend.engine === 'memory' || env.EMBEDDED_WORKER === '1';
@@ -67,21 +77,11 @@ server.listen(env.PORT, env.HOST, () => {
   );
 });
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'shutting down');
-  const closed = new Promise((resolve) => server.close(resolve));
-  server.closeIdleConnections();
-  // Open streams would keep the server up forever; their clients reconnect and resume from their last id.
-  server.closeAllConnections();
+// Drains (see lifecycle.ts): /readyz turns 503, streams end spread over SHUTDOWN_SPREAD_MS, then the process exits.
+async function stopWork(): Promise<void> {
   stopWorker.abort();
   reaper?.stop();
-  await Promise.all([closed, worker]);
-  await backend.close();
-  logger.info({}, 'stopped');
-  process.exit(0);
+  await worker;
 }
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void lifecycle.shutdown('SIGTERM', stopWork));
+process.on('SIGINT', () => void lifecycle.shutdown('SIGINT', stopWork));

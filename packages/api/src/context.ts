@@ -5,6 +5,7 @@ import { readSessionCookie } from './auth/session-cookie.ts';
 import type { TokenService, User } from './auth/token-service.ts';
 import { type ApiLimits, DEFAULT_LIMITS, StreamSlots } from './limits.ts';
 import { noStreamMetrics, type StreamMetrics } from './observed-stream.ts';
+import { StreamGate } from './stream-gate.ts';
 
 /** What the procedures need from the process that hosts them. */
 export interface ApiDeps {
@@ -21,6 +22,8 @@ export interface ApiDeps {
   limits?: Partial<ApiLimits>;
   /** Counts what the event streams do (default: nothing). */
   metrics?: StreamMetrics;
+  /** Admission of streams, driven by the host's lifecycle (draining, backend down); default: always open. */
+  gate?: StreamGate;
 }
 
 /** Who a request runs as, and until when its token holds. */
@@ -33,7 +36,7 @@ export interface Session {
   token: string;
 }
 
-export interface Context extends Omit<ApiDeps, 'limits' | 'metrics'> {
+export interface Context extends Omit<ApiDeps, 'limits' | 'metrics' | 'gate'> {
   metrics: StreamMetrics;
   /** Names this request in log lines: a proxy's `X-Request-Id` when it is a plain short token, else a random one. */
   requestId: string;
@@ -44,6 +47,7 @@ export interface Context extends Omit<ApiDeps, 'limits' | 'metrics'> {
   authUnavailable: boolean;
   limits: ApiLimits;
   streams: StreamSlots;
+  gate: StreamGate;
   /** Whether the request came over HTTPS: session cookies are `Secure` then. */
   secure: boolean;
   /** Adds a `Set-Cookie` header to the response (a no-op where there is no response, e.g. in tests). */
@@ -85,6 +89,7 @@ const TOKEN_IN_URL =
 export function createContextFactory(deps: ApiDeps) {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
   const streams = new StreamSlots(limits);
+  const gate = deps.gate ?? new StreamGate();
   return async ({ req, res, info, secure }: ContextRequest): Promise<Context> => {
     const base = {
       ...deps,
@@ -92,6 +97,7 @@ export function createContextFactory(deps: ApiDeps) {
       requestId: requestIdOf(req.headers['x-request-id']),
       limits,
       streams,
+      gate,
       secure: secure ?? false,
       setCookie: (cookie: string) => {
         res?.appendHeader('set-cookie', cookie);

@@ -13,6 +13,7 @@ export { type ApiDeps, type Context, type ContextRequest, createContextFactory, 
 export { type ApiLimits, DEFAULT_LIMITS } from './limits.ts';
 export { noStreamMetrics, type StreamCloseReason, type StreamMetrics } from './observed-stream.ts';
 export { type AppRouter, appRouter, createAppRouter } from './root.ts';
+export { StreamGate, type StreamPass, streamUnavailable } from './stream-gate.ts';
 export { DEFAULT_STREAM_OPTIONS, type StreamOptions } from './trpc.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -1,4 +1,4 @@
-import { type EventBus, type Logger, MemoryEventBus, silentLogger } from '@threadcast/bus';
+import { type EventBus, type Logger, MemoryEventBus, type Readiness, silentLogger } from '@threadcast/bus';
 import { LegacyChannelBridge, openSharedConnections, RedisEventBus } from '@threadcast/bus/redis';
 import { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
 import { MemoryRunQueue } from './memory/memory-run-queue.ts';
@@ -40,6 +40,8 @@ export interface Backend {
   limiter: RateLimiter;
   /** What the engines can tell about themselves right now (cheap: no I/O), for metrics. */
   stats(): BackendStats;
+  /** Whether the engine can serve now (Redis reachable, the shared subscriber subscribed); memory always can. */
+  readiness(): Readiness;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,7 @@ export function openBackend(config: BackendConfig): Backend {
       queue: new MemoryRunQueue(),
       limiter: new MemoryRateLimiter(),
       stats: () => ({ redis: [], droppedMessages: 0 }),
+      readiness: () => bus.readiness(),
       close: () => bus.close(),
     };
   }
@@ -111,6 +114,8 @@ export function openBackend(config: BackendConfig): Backend {
     queue,
     limiter: new RedisRateLimiter(commands, keys),
     stats: () => ({ redis: watch.states(), droppedMessages: bus.drops.total + (bridge?.drops.total ?? 0) }),
+    // The stores use the bus's command connection, so the bus's readiness covers them.
+    readiness: () => bus.readiness(),
     async close() {
       await bridge?.close();
       await Promise.allSettled([bus.close(), queue.close()]);

@@ -8,9 +8,14 @@ export interface AppProcess extends StartedProcess {
   url: string;
 }
 
+/**
+ * As the app's `start` script runs it: node with tsx's loader, no launcher process in between, so a
+ * signal reaches the app itself (the `tsx` CLI relays one, and kills the app if it does not confirm
+ * receipt within about 60 ms, which a busy event loop can miss: a SIGTERM would become a SIGKILL).
+ */
 function startApp(app: 'server' | 'worker', env: Record<string, string>, echo?: NodeJS.WritableStream): StartedProcess {
   const cwd = `${root}apps/${app}`;
-  return startProcess(`${cwd}/node_modules/.bin/tsx`, ['src/main.ts'], {
+  return startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd,
     env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'test', ...env },
     echo,

@@ -10,6 +10,10 @@ export interface TestRedis extends AsyncDisposable {
   readonly process: StartedProcess;
   /** Kills the server (SIGKILL: no goodbye to clients) and starts it again on the same port. */
   restart(): Promise<void>;
+  /** Kills the server (SIGKILL) and leaves it down until `start`. */
+  kill(): Promise<void>;
+  /** Starts a killed server again on the same port (a no-op while it runs). */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -50,6 +54,12 @@ export async function startRedisServer(options: { persistent?: boolean } = {}): 
       await proc.stop('SIGKILL');
       continue;
     }
+    const kill = () => proc.stop('SIGKILL');
+    const start = async () => {
+      if (proc.child.exitCode === null && proc.child.signalCode === null) return;
+      proc = spawnRedis(port, dir, persistent);
+      await proc.waitForLine(/Ready to accept connections/, 15_000);
+    };
     const stop = async () => {
       await proc.stop('SIGTERM');
       await rm(dir, { recursive: true, force: true });
@@ -61,10 +71,11 @@ export async function startRedisServer(options: { persistent?: boolean } = {}): 
         return proc;
       },
       async restart() {
-        await proc.stop('SIGKILL');
-        proc = spawnRedis(port, dir, persistent);
-        await proc.waitForLine(/Ready to accept connections/, 15_000);
+        await kill();
+        await start();
       },
+      kill,
+      start,
       stop,
       [Symbol.asyncDispose]: stop,
     };

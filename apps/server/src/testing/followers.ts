@@ -11,6 +11,8 @@ export interface Follower {
   events: Received[];
   /** Whether the stream is connected right now. */
   live(): boolean;
+  /** When (performance.now()) each connection that had been live was lost. */
+  drops: number[];
   tokens(): number;
   /** Resolves when the run's end (`done`, `error`, or `status` `cancelled`) arrived. */
   finished: Promise<void>;
@@ -28,6 +30,7 @@ export function clientOf(url: string, token: string | null): StreamingClient {
 
 export function follow(client: StreamingClient, threadId: string, lastEventId?: string): Follower {
   const events: Received[] = [];
+  const drops: number[] = [];
   let connected = false;
   let finish: () => void = () => {};
   let fail: (error: unknown) => void = () => {};
@@ -44,12 +47,14 @@ export function follow(client: StreamingClient, threadId: string, lastEventId?: 
     },
     onError: fail,
     onConnection: (state) => {
+      if (connected && state !== 'live') drops.push(performance.now());
       connected = state === 'live';
     },
   });
   return {
     events,
     live: () => connected,
+    drops,
     tokens: () => events.filter((e) => e.event.type === 'token').length,
     finished,
     stop,

@@ -11,6 +11,7 @@ import {
 import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
 import { ObservedStream } from '../observed-stream.ts';
 import { latestRunStart } from '../resume-point.ts';
+import { streamUnavailable } from '../stream-gate.ts';
 import { requireOwnThread } from '../thread-access.ts';
 import { threadDetail } from '../thread-detail.ts';
 import { protectedProcedure } from '../trpc.ts';
@@ -40,9 +41,12 @@ export const threadRouter = {
   /**
    * The thread's events as they happen, each with its SSE id. Resumes after `lastEventId`; without one,
    * starts at the latest run. Ends, releasing its bus subscription and its stream slot, when the client
-   * goes away, and with UNAUTHORIZED when the token expires (the client refreshes and resumes).
+   * goes away, and with UNAUTHORIZED when the token expires (the client refreshes and resumes). While the
+   * host's gate is closed (draining, backend down) it is refused, or ended, with SERVICE_UNAVAILABLE.
    */
   onEvent: protectedProcedure.input(onEventInput).subscription(async function* ({ ctx, input, signal }) {
+    // Refused at once while the host drains or its backend is down; given back however the stream ends.
+    using pass = ctx.gate.admit();
     await requireOwnThread(ctx, input.threadId);
     const release = ctx.streams.open(ctx.user.id);
     const observe = { logger: ctx.logger, metrics: ctx.metrics, expiresAt: ctx.session.expiresAt };
@@ -56,6 +60,9 @@ export const threadRouter = {
     const stop = new AbortController();
     const abort = () => stop.abort();
     signal?.addEventListener('abort', abort, { once: true });
+    pass.signal.addEventListener('abort', abort, { once: true });
+    // Either may have aborted while the thread was being checked, before anyone listened.
+    if (signal?.aborted || pass.signal.aborted) stop.abort();
     let timedOut = false;
     const expiry = setTimeout(
       () => {
@@ -90,9 +97,12 @@ export const threadRouter = {
     } finally {
       clearTimeout(expiry);
       signal?.removeEventListener('abort', abort);
+      pass.signal.removeEventListener('abort', abort);
       release();
       stream.close({ timedOut, clientGone: signal?.aborted === true, failure });
     }
+    // Ended by the gate: an error the client reconnects on (tRPC's `return` would stop it for good).
+    if (pass.ended !== null) throw streamUnavailable(pass.ended);
     if (!timedOut) return;
     if (Date.now() >= ctx.session.expiresAt) {
       throw new TRPCError({

@@ -2,7 +2,16 @@ import { type EventPosition, formatEventId, type StreamEvent, type ThreadId } fr
 import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, sizeLimit } from '../encode-event.ts';
 import { newEpoch } from '../epoch.ts';
 import { OutOfOrderError, ProducerEndedError } from '../errors.ts';
-import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
+import type {
+  BusStats,
+  Closable,
+  EventBus,
+  PublishOptions,
+  Readiness,
+  ReadinessCheck,
+  StoredEvent,
+  SubscribeOptions,
+} from '../event-bus.ts';
 import { type LiveItem, orderedSubscription } from '../ordered-subscription.ts';
 
 export interface MemoryEventBusConfig {
@@ -24,7 +33,7 @@ interface ThreadLog {
 }
 
 /** The embedded engine: every thread's history and subscribers live in this process. */
-export class MemoryEventBus implements EventBus, Closable {
+export class MemoryEventBus implements EventBus, Closable, ReadinessCheck {
   private readonly threads = new Map<ThreadId, ThreadLog>();
   private readonly historyLimit: number;
   private readonly maxQueued: number;
@@ -103,6 +112,11 @@ export class MemoryEventBus implements EventBus, Closable {
     let channels = 0;
     for (const log of this.threads.values()) if (log.listeners.size > 0) channels += 1;
     return { subscribers: this.subscribers, channels };
+  }
+
+  /** Always ready: everything lives in this process. */
+  readiness(): Readiness {
+    return { ready: true };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { backoffDelay } from '../backoff.ts';
 import type { Logger } from '../logger.ts';
 
 interface Channel<T> {
@@ -18,6 +19,9 @@ interface Channel<T> {
 export class ChannelHub<T> {
   private readonly channels = new Map<string, Channel<T>>();
   private connectedBefore = false;
+  /** Counts reconnects; a resubscription clears `resubscribing` only if no newer reconnect started one. */
+  private reconnects = 0;
+  private resubscribing = false;
 
   constructor(
     private readonly connection: Redis,
@@ -27,7 +31,11 @@ export class ChannelHub<T> {
   ) {
     connection.on('message', (channel: string, message: string) => this.dispatch(channel, message));
     connection.on('ready', () => {
-      if (this.connectedBefore) void this.resubscribe();
+      if (this.connectedBefore) {
+        this.reconnects += 1;
+        this.resubscribing = true;
+        void this.resubscribe(this.reconnects);
+      }
       this.connectedBefore = true;
     });
   }
@@ -66,15 +74,32 @@ export class ChannelHub<T> {
     return { channels: this.channels.size, listeners };
   }
 
-  private async resubscribe(): Promise<void> {
+  /**
+   * Why the shared subscriber cannot carry new subscriptions right now, or null when it can. Until it has
+   * been ready once it is not counted as a problem: it connects lazily, on the first subscription.
+   */
+  unavailable(): string | null {
+    const { status } = this.connection;
+    if (!this.connectedBefore) return null;
+    if (status !== 'ready') return `the shared subscriber connection is ${status}`;
+    if (this.resubscribing) return 'the shared subscriber is resubscribing after a reconnect';
+    return null;
+  }
+
+  private async resubscribe(reconnect: number, attempt = 0): Promise<void> {
     const names = [...this.channels.keys()];
     try {
       if (names.length > 0) await this.connection.subscribe(...names);
     } catch (error) {
-      // The connection dropped again; the next `ready` retries.
       this.logger.warn({ err: error, channels: names.length }, 'resubscribe failed');
+      // A drop is retried by the next `ready`; a refusal on a live connection (ACL, OOM) is retried here.
+      if (reconnect === this.reconnects && this.connection.status === 'ready') {
+        const retry = () => void this.resubscribe(reconnect, attempt + 1);
+        setTimeout(retry, backoffDelay(attempt, 100, 5_000)).unref();
+      }
       return;
     }
+    if (reconnect === this.reconnects) this.resubscribing = false;
     this.logger.info({ channels: names.length }, 'resubscribed after reconnect');
     for (const name of names) {
       for (const listener of this.channels.get(name)?.listeners ?? []) listener(this.resync);

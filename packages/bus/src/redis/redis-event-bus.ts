@@ -12,7 +12,16 @@ import { DropLog } from '../drop-log.ts';
 import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, sizeLimit } from '../encode-event.ts';
 import { newEpoch } from '../epoch.ts';
 import { OutOfOrderError, ProducerEndedError } from '../errors.ts';
-import type { BusStats, Closable, EventBus, PublishOptions, StoredEvent, SubscribeOptions } from '../event-bus.ts';
+import type {
+  BusStats,
+  Closable,
+  EventBus,
+  PublishOptions,
+  Readiness,
+  ReadinessCheck,
+  StoredEvent,
+  SubscribeOptions,
+} from '../event-bus.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
 import { type LiveItem, orderedSubscription, RESYNC, type ThreadLogRead } from '../ordered-subscription.ts';
@@ -94,7 +103,7 @@ interface PublishingRedis extends Redis {
  * The scale-out engine: history in a capped Redis Stream per thread, live delivery over pub/sub.
  * One connection publishes and reads; one shared connection holds every subscription of this process.
  */
-export class RedisEventBus implements EventBus, Closable {
+export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   private readonly publisher: PublishingRedis;
   private readonly subscriber: Redis;
   private readonly ownsConnections: boolean;
@@ -185,6 +194,18 @@ export class RedisEventBus implements EventBus, Closable {
   stats(): BusStats {
     const { channels, listeners } = this.hub.size;
     return { subscribers: listeners, channels };
+  }
+
+  /**
+   * Ready when the command connection is up and the shared subscriber is either up with every channel
+   * subscribed again after its last reconnect, or not connected yet (it connects on the first subscription).
+   */
+  readiness(): Readiness {
+    const { status } = this.publisher;
+    if (status !== 'ready')
+      return { ready: false, reason: `redis is unreachable (the command connection is ${status})` };
+    const problem = this.hub.unavailable();
+    return problem === null ? { ready: true } : { ready: false, reason: problem };
   }
 
   async close(): Promise<void> {

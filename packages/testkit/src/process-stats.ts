@@ -56,6 +56,15 @@ export async function readProcessStats(pid: number): Promise<ProcessStats | null
   }
 }
 
+/** How many file descriptors `pid` holds open now, or null if it is gone. */
+export async function countOpenFds(pid: number): Promise<number | null> {
+  try {
+    return (await readdir(`/proc/${pid}/fd`)).length;
+  } catch {
+    return null;
+  }
+}
+
 /** Local TCP ports of every socket `pid` holds open (from its fds and /proc/net/tcp{,6}). */
 export async function localTcpPorts(pid: number): Promise<Set<number>> {
   const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);

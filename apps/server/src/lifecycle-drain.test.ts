@@ -1,0 +1,98 @@
+import { type IncomingMessage, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
+import type { Logger } from '@threadcast/bus';
+import { openBackend } from '@threadcast/store/backend';
+import { describe, expect, it } from 'vitest';
+import { createHttpServer, type SseMode } from './http-server.ts';
+import { ServerLifecycle } from './lifecycle.ts';
+
+/** A drain in this process, for what a process-level test cannot arrange: a client that stopped reading. */
+
+function recordingLogger(lines: string[]): Logger {
+  const record = (msg: string) => {
+    lines.push(msg);
+  };
+  return {
+    debug: (_o, msg) => record(msg),
+    info: (_o, msg) => record(msg),
+    warn: (_o, msg) => record(msg),
+    error: (_o, msg) => record(msg),
+  };
+}
+
+async function startDrainable(sseMode: SseMode, options: { spreadMs: number; timeoutMs: number }) {
+  const backend = openBackend({});
+  const tokens = new TokenService({ secret: 'drain-test-secret-long-enough-for-hs256' });
+  const lines: string[] = [];
+  const logger = recordingLogger(lines);
+  let exited: (code: number) => void = () => {};
+  const exit = new Promise<number>((resolve) => {
+    exited = resolve;
+  });
+  const lifecycle = new ServerLifecycle({ backend, logger, redisLossGraceMs: 5_000, exit: exited, ...options });
+  const server = createHttpServer({
+    router: createAppRouter({ heartbeatMs: 60_000 }),
+    createContext: createContextFactory({ ...backend, tokens, devLoginEnabled: false, logger, gate: lifecycle.gate }),
+    logger,
+    sseMode,
+    readiness: () => lifecycle.readiness(),
+  });
+  lifecycle.attach(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { backend, tokens, lifecycle, server, lines, exit, url: `http://127.0.0.1:${port}` };
+}
+
+describe.each(['fast', 'trpc'] as const)('a drain with a client that stopped reading (SSE_MODE=%s)', (sseMode) => {
+  it('cuts its connection before the deadline, then closes the backend and exits 0', async () => {
+    const timeoutMs = 3_000;
+    const drainable = await startDrainable(sseMode, { spreadMs: 200, timeoutMs });
+    const { backend, tokens, lifecycle, server, lines, exit, url } = drainable;
+    try {
+      const { token } = await tokens.issue({ id: 'sleepy', name: 'Sleepy' });
+      const { threadId } = await backend.threads.create({ ownerId: 'sleepy', title: 'drain' });
+      const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        request(`${url}/trpc/thread.onEvent?${query}`, { headers: { authorization: `Bearer ${token}` } }, resolve)
+          .on('error', reject)
+          .end();
+      });
+      // Read up to the first event, then nothing more: the server's socket buffers fill up behind it.
+      let text = '';
+      const first = new Promise<void>((resolve) => {
+        response.on('data', function onData(chunk: Buffer) {
+          text += chunk.toString('utf8');
+          if (!text.includes('\nid: ')) return;
+          response.off('data', onData);
+          response.pause();
+          resolve();
+        });
+      });
+      const closed = new Promise<void>((resolve) => response.socket.once('close', () => resolve()));
+      const chunk = 'x'.repeat(64 * 1024);
+      await expect.poll(() => backend.bus.stats().subscribers).toBe(1);
+      await backend.bus.publish({ type: 'token', threadId, ts: Date.now(), content: 'first' });
+      await first;
+      for (let i = 0; i < 400; i += 1)
+        await backend.bus.publish({ type: 'token', threadId, ts: Date.now(), content: chunk });
+      expect(lifecycle.gate.size).toBe(1);
+
+      const started = performance.now();
+      void lifecycle.shutdown('SIGTERM', async () => {});
+      expect(lifecycle.readiness()).toEqual({ ready: false, reason: 'this server is shutting down' });
+      expect(await exit).toBe(0);
+      expect(performance.now() - started).toBeLessThan(timeoutMs);
+      // Reading again, the client gets what was already on its way, then the end of the connection.
+      response.resume();
+      await closed;
+      expect(lines).toContain('cutting the connections still open');
+      expect(lines).not.toContain('shutdown deadline passed: exiting with work left');
+      expect(lifecycle.gate.size).toBe(0);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      await backend.close();
+    }
+  }, 20_000);
+});

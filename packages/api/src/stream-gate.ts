@@ -1,0 +1,122 @@
+import { TRPCError } from '@trpc/server';
+
+/** An admitted stream's hold on the gate; disposing it (or `release`) gives it back. */
+export interface StreamPass extends Disposable {
+  /** Aborts when the gate ends this stream; `ended` then says why. */
+  readonly signal: AbortSignal;
+  /** Why the gate ended this stream, or null while it has not. */
+  readonly ended: string | null;
+  release(): void;
+}
+
+interface OpenStream {
+  controller: AbortController;
+  ended: string | null;
+}
+
+/**
+ * Admission of this process's streams, driven by its lifecycle. While `refusal` names a reason (the server
+ * is draining, its backend is unreachable), new streams are refused with SERVICE_UNAVAILABLE, a code tRPC
+ * clients reconnect on; `endOpen` ends the open streams with the same retryable error, spread over a
+ * window so their clients do not all reconnect in the same instant. Each client resumes from its last
+ * event id wherever it lands. Ending with an error rather than tRPC's `return` is deliberate: `return`
+ * tells the client the subscription is over, and it stops.
+ */
+export class StreamGate {
+  private readonly open = new Set<OpenStream>();
+  private ending: ReturnType<typeof setTimeout> | undefined;
+  private finishEnding: (() => void) | null = null;
+  private emptyWaiters: (() => void)[] = [];
+
+  /** `refusal` is asked on every admission: a reason to refuse new streams now, or null to admit them. */
+  constructor(private readonly refusal: () => string | null = () => null) {}
+
+  /** Admits a stream, or throws SERVICE_UNAVAILABLE with the reason it cannot open now. */
+  admit(): StreamPass {
+    const reason = this.refusal();
+    if (reason !== null) throw streamUnavailable(reason);
+    const stream: OpenStream = { controller: new AbortController(), ended: null };
+    this.open.add(stream);
+    const release = () => {
+      if (!this.open.delete(stream) || this.open.size > 0) return;
+      const waiters = this.emptyWaiters;
+      this.emptyWaiters = [];
+      for (const wake of waiters) wake();
+    };
+    return {
+      signal: stream.controller.signal,
+      get ended() {
+        return stream.ended;
+      },
+      release,
+      [Symbol.dispose]: release,
+    };
+  }
+
+  /**
+   * Ends every stream open now, one after another in random order, evenly over `spreadMs` (all at once for
+   * 0). Resolves when the last one was told to end, or when `stopEnding` or another `endOpen` cuts it short.
+   */
+  endOpen(reason: string, spreadMs: number): Promise<void> {
+    this.stopEnding();
+    const victims = shuffle([...this.open]);
+    const started = performance.now();
+    let next = 0;
+    return new Promise((resolve) => {
+      this.finishEnding = resolve;
+      const step = () => {
+        const elapsed = performance.now() - started;
+        // Stream i is due at i/n of the window: the first at once, the last just before its end.
+        const due = spreadMs > 0 ? Math.floor((elapsed / spreadMs) * victims.length) + 1 : victims.length;
+        for (; next < Math.min(due, victims.length); next += 1) {
+          const victim = victims[next] as OpenStream;
+          if (!this.open.has(victim)) continue;
+          victim.ended = reason;
+          victim.controller.abort(reason);
+        }
+        if (next >= victims.length) {
+          this.stopEnding();
+          return;
+        }
+        this.ending = setTimeout(step, Math.max(1, (next / victims.length) * spreadMs - elapsed));
+      };
+      step();
+    });
+  }
+
+  /** Cancels an `endOpen` in progress: the streams it had not reached yet stay open. */
+  stopEnding(): void {
+    clearTimeout(this.ending);
+    this.ending = undefined;
+    const finish = this.finishEnding;
+    this.finishEnding = null;
+    finish?.();
+  }
+
+  /** Streams open now. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Resolves once no stream is open (at once if none is). */
+  whenEmpty(): Promise<void> {
+    if (this.open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.emptyWaiters.push(resolve));
+  }
+}
+
+/** The retryable error of a stream that cannot open or go on here now. */
+export function streamUnavailable(reason: string): TRPCError {
+  return new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: `${reason}: reconnect and resume from the last event id`,
+  });
+}
+
+function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j] as T, items[i] as T];
+  }
+  return items;
+}
