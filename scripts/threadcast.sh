@@ -124,8 +124,8 @@ case "${1:-}" in
     pnpm --filter @threadcast/e2e e2e | tee -a "$log"
     say "benchmark smoke run (pnpm bench --quick): every variant runs, ours delivers exactly once"
     pnpm bench --quick
-    say "soak smoke run (pnpm soak --duration=25s --streams=300): exact delivery, and the server stays flat while streams churn"
-    pnpm soak --duration=25s --streams=300
+    say "soak smoke run (pnpm soak --duration=25s --streams=300 --life=1-5): exact delivery; fds, Redis connections and memory come back or stay bounded"
+    pnpm soak --duration=25s --streams=300 --life=1-5
     # Every suite passed (a failure stops this script): add up what the runners counted.
     passed=$(awk '/Tests +[0-9]+ passed/ { for (i = 1; i < NF; i++) if ($(i + 1) == "passed") n += $i }
                   /^ +[0-9]+ passed \(/ { n += $1 } END { print n + 0 }' "$log")

@@ -29,11 +29,11 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
 
 export const SOAK_USAGE =
   'pnpm soak [--duration=10m] [--streams=1000] [--threads=50] [--runs-per-second=2] [--mode=fast|trpc] ' +
-  '[--sample=5] [--warmup=120] [--max-rss-slope=2] [--max-lag-slope=5]';
+  '[--life=5-30] [--sample=5] [--warmup=120] [--max-rss-slope=2] [--max-lag-slope=5] [--max-rss-growth=96]';
 
 /**
- * The soak's settings. A long run (5 minutes or more) is judged strictly; a short one (the CI smoke run)
- * has too few minutes for a slope to mean much, so its RSS limit only catches a gross leak.
+ * The soak's settings. A long run (5 minutes or more) is judged by slopes; a short one (the CI smoke run)
+ * has too few minutes for a slope to mean much, so its memory and lag limits only catch a gross leak.
  */
 export function parseSoakOptions(argv: string[]): SoakOptions {
   const { values } = parseArgs({
@@ -48,6 +48,8 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
       warmup: { type: 'string' },
       'max-rss-slope': { type: 'string' },
       'max-lag-slope': { type: 'string' },
+      life: { type: 'string', default: '5-30' },
+      'max-rss-growth': { type: 'string' },
     },
   });
   const durationS = seconds(values.duration, 'duration');
@@ -55,6 +57,11 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
   if (values.mode !== 'fast' && values.mode !== 'trpc')
     throw new Error(`--mode must be fast or trpc, got "${values.mode}"`);
   const long = durationS >= 300;
+  const life = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)s?$/.exec(values.life);
+  const [minLifeS, maxLifeS] = [Number(life?.[1]), Number(life?.[2])];
+  if (!life || !(minLifeS > 0) || !(maxLifeS >= minLifeS)) {
+    throw new Error(`--life must be <min>-<max> seconds with 0 < min <= max (5-30), got "${values.life}"`);
+  }
   const warmupS =
     values.warmup === undefined ? Math.max(10, Math.round(durationS * 0.2)) : seconds(values.warmup, 'warmup');
   if (warmupS >= durationS) throw new Error('--warmup must be shorter than --duration');
@@ -65,13 +72,14 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
     runsPerSecond: positive(values['runs-per-second'], 2, 'runs-per-second'),
     sseMode: values.mode,
     sampleS: values.sample === undefined ? (long ? 5 : 1) : seconds(values.sample, 'sample'),
-    minLifeMs: 5_000,
-    maxLifeMs: 30_000,
+    minLifeMs: minLifeS * 1_000,
+    maxLifeMs: maxLifeS * 1_000,
     limits: {
       warmupS,
-      maxRssSlopeMbPerMin: positive(values['max-rss-slope'], long ? 2 : 30, 'max-rss-slope'),
+      maxRssSlopeMbPerMin: positive(values['max-rss-slope'], 2, 'max-rss-slope'),
+      maxRssGrowthMb: positive(values['max-rss-growth'], 96, 'max-rss-growth'),
       fdTolerance: 5,
-      maxLagSlopeMsPerMin: positive(values['max-lag-slope'], long ? 5 : 60, 'max-lag-slope'),
+      maxLagSlopeMsPerMin: positive(values['max-lag-slope'], long ? 5 : 200, 'max-lag-slope'),
       minLoadShare: 0.9,
     },
   };
