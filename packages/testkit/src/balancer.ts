@@ -1,5 +1,6 @@
 import { get } from 'node:http';
 import { connect, createServer, type Socket } from 'node:net';
+import { spliceSockets } from './socket-splice.ts';
 
 export interface Balancer extends AsyncDisposable {
   port: number;
@@ -61,15 +62,7 @@ export async function startBalancer(upstreams: readonly number[], options: Balan
     const upstream = connect(target, '127.0.0.1');
     const sockets = open.get(target) as Set<Socket>;
     sockets.add(client);
-    const teardown = () => {
-      sockets.delete(client);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', teardown).on('close', teardown);
-    upstream.on('error', teardown).on('close', teardown);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    spliceSockets(client, upstream, () => sockets.delete(client));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { spliceSockets } from './socket-splice.ts';
 
 export interface TcpProxy extends AsyncDisposable {
   port: number;
@@ -16,15 +17,7 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     const upstream = connect(targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [client, upstream];
     pairs.add(pair);
-    const teardown = () => {
-      pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', teardown).on('close', teardown);
-    upstream.on('error', teardown).on('close', teardown);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    spliceSockets(client, upstream, () => pairs.delete(pair));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
