@@ -59,7 +59,8 @@ export class StreamGate {
    */
   endOpen(reason: string, spreadMs: number): Promise<void> {
     this.stopEnding();
-    const victims = shuffle([...this.open]);
+    // A stream already told to end (and not yet gone) takes no slot of the new window.
+    const victims = shuffle([...this.open].filter((stream) => stream.ended === null));
     const started = performance.now();
     let next = 0;
     return new Promise((resolve) => {
