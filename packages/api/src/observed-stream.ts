@@ -52,7 +52,11 @@ export interface StreamEnd {
  */
 export class ObservedStream implements SubscriptionObserver {
   private readonly openedAt = Date.now();
-  private readonly fromHistory = new WeakSet<StoredEvent>();
+  /**
+   * The history event the subscription is yielding now: it reports each one just before yielding it, and
+   * the stream counts it as delivered before the next one, so one reference tells them apart.
+   */
+  private replaying: StoredEvent | null = null;
   private events = 0;
   private closed = false;
 
@@ -65,7 +69,7 @@ export class ObservedStream implements SubscriptionObserver {
   }
 
   replayed(event: StoredEvent): void {
-    this.fromHistory.add(event);
+    this.replaying = event;
   }
 
   dropped(count: number): void {
@@ -74,7 +78,9 @@ export class ObservedStream implements SubscriptionObserver {
 
   delivered(stored: StoredEvent): void {
     this.events += 1;
-    this.deps.metrics.delivered(stored.event, this.fromHistory.has(stored));
+    const replayed = stored === this.replaying;
+    if (replayed) this.replaying = null;
+    this.deps.metrics.delivered(stored.event, replayed);
   }
 
   close(end: StreamEnd): void {
