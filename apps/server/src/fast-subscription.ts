@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppRouter, Context, ContextRequest } from '@threadcast/api';
-import type { Logger, StoredEvent } from '@threadcast/bus';
+import type { DirectDelivery, Logger, StoredEvent } from '@threadcast/bus';
 import {
   callTRPCProcedure,
   getTRPCErrorFromUnknown,
@@ -28,11 +28,20 @@ export interface FastSubscriptionOptions {
   logger: Logger;
 }
 
-interface OpenStream {
-  res: ServerResponse;
-  corked: boolean;
+/** One open stream, and the direct consumer its subscription offers live events to. */
+class OpenStream implements DirectDelivery {
+  corked = false;
   /** The socket's buffer is full: events go through the subscription's queue until it drains. */
-  congested: boolean;
+  congested = false;
+
+  constructor(
+    readonly res: ServerResponse,
+    private readonly writer: FastSubscriptions,
+  ) {}
+
+  deliver(stored: StoredEvent): boolean {
+    return this.writer.writeDirect(this, stored);
+  }
 }
 
 interface CachedFrame {
@@ -78,8 +87,7 @@ export class FastSubscriptions {
   /** Whether this request is one the fast path serves. */
   handles(req: IncomingMessage): boolean {
     if (req.method !== 'GET') return false;
-    const path = (req.url ?? '').split('?', 1)[0] ?? '';
-    return FAST_PATHS.has(path);
+    return FAST_PATHS.has(pathOf(req));
   }
 
   close(): void {
@@ -87,33 +95,28 @@ export class FastSubscriptions {
   }
 
   async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname.slice('/trpc/'.length);
-    const stream: OpenStream = { res, corked: false, congested: false };
+    const stream = new OpenStream(res, this);
     const abort = new AbortController();
-    const onClose = () => abort.abort();
+    const onClose = aborter(abort);
     res.on('close', onClose);
     res.writeHead(200, SSE_HEADERS);
     res.write(this.connectedFrame);
     this.streams.add(stream);
 
+    const path = pathOf(req).slice('/trpc/'.length);
     let ctx: Context | undefined;
     let input: unknown;
     try {
-      const connectionParams = parseJsonParam(url.searchParams.get('connectionParams'), 'connectionParams');
-      ctx = await this.options.createContext({
-        req,
-        res,
-        info: { connectionParams: isStringRecord(connectionParams) ? connectionParams : null },
-      });
-      ctx.eventSink = (stored) => this.writeDirect(stream, stored);
-      input = withLastEventId(parseJsonParam(url.searchParams.get('input'), 'input'), req, url);
+      const request = parseRequest(req);
+      ctx = await this.options.createContext({ req, res, info: { connectionParams: request.connectionParams } });
+      ctx.eventSink = stream;
+      input = request.input;
       const result = await callTRPCProcedure({
         router: this.options.router,
         path,
         type: 'subscription',
         ctx,
-        getRawInput: async () => input,
+        getRawInput: resolver(input),
         signal: abort.signal,
         batchIndex: 0,
       });
@@ -137,7 +140,7 @@ export class FastSubscriptions {
    * queued: written at once, with no promise or generator step per subscriber. A congested socket declines,
    * and the event takes the queued route, which waits for `drain`.
    */
-  private writeDirect(stream: OpenStream, stored: StoredEvent): boolean {
+  writeDirect(stream: OpenStream, stored: StoredEvent): boolean {
     const { res } = stream;
     if (stream.congested || res.writableEnded || res.destroyed) return false;
     if (!this.write(stream, this.trackedFrame(stored.id, stored.event))) {
@@ -204,6 +207,17 @@ export class FastSubscriptions {
   }
 }
 
+// The two below make the functions each open stream holds, and return them anonymous on purpose: tsx compiles
+// with esbuild's keepNames, which gives every function it names (`const onClose = () => …`) its own
+// property array, about 256 bytes per stream each.
+function aborter(controller: AbortController): () => void {
+  return () => controller.abort();
+}
+
+function resolver<T>(value: T): () => Promise<T> {
+  return async () => value;
+}
+
 /** A stream whose socket buffer is full waits here; the subscription's own queue bounds what piles up meanwhile. */
 function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -215,6 +229,23 @@ function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
     res.on('drain', done);
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '').split('?', 1)[0] ?? '';
+}
+
+/** The procedure's input and connection params from the request's URL: an open stream keeps no URL objects. */
+function parseRequest(req: IncomingMessage): {
+  input: unknown;
+  connectionParams: Record<string, string | undefined> | null;
+} {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const connectionParams = parseJsonParam(url.searchParams.get('connectionParams'), 'connectionParams');
+  return {
+    input: withLastEventId(parseJsonParam(url.searchParams.get('input'), 'input'), req, url),
+    connectionParams: isStringRecord(connectionParams) ? connectionParams : null,
+  };
 }
 
 function parseJsonParam(raw: string | null, name: string): unknown {

@@ -82,6 +82,16 @@ const TOKEN_IN_URL =
   'tokens in the URL are refused: send Authorization: Bearer, or sign in for a session cookie (auth.startSession)';
 
 /**
+ * Returned anonymous on purpose: tsx compiles with esbuild's keepNames, which gives every function it names
+ * its own property array, about 256 bytes for each open stream.
+ */
+function cookieSetter(res: ContextRequest['res']): (cookie: string) => void {
+  return (cookie) => {
+    res?.appendHeader('set-cookie', cookie);
+  };
+}
+
+/**
  * Builds each request's context. The token comes from `Authorization: Bearer` (any client) or else the
  * HttpOnly session cookie (browsers). A token in tRPC `connectionParams` would travel in the URL and end
  * up in access logs, so it is refused rather than read.
@@ -99,9 +109,7 @@ export function createContextFactory(deps: ApiDeps) {
       streams,
       gate,
       secure: secure ?? false,
-      setCookie: (cookie: string) => {
-        res?.appendHeader('set-cookie', cookie);
-      },
+      setCookie: cookieSetter(res),
     };
     const bearer = bearerToken(req.headers.authorization);
     const cookie = bearer ? null : readSessionCookie(req.headers);

@@ -1,17 +1,50 @@
 import { TRPCError } from '@trpc/server';
 
-/** An admitted stream's hold on the gate; disposing it (or `release`) gives it back. */
-export interface StreamPass extends Disposable {
-  /** Aborts when the gate ends this stream; `ended` then says why. */
-  readonly signal: AbortSignal;
-  /** Why the gate ended this stream, or null while it has not. */
-  readonly ended: string | null;
-  release(): void;
-}
+/**
+ * An admitted stream's hold on the gate; disposing it (or `release`) gives it back. Its signal is the
+ * stream's one stop signal: the gate aborts it to end the stream (`ended` then says why), and the stream
+ * aborts it itself (`stop`) when it ends for a reason of its own. It is also an abort listener
+ * (`handleEvent` stops it), so another signal can be chained to it without a function of its own.
+ */
+export class StreamPass implements Disposable {
+  private readonly controller = new AbortController();
+  private gateReason: string | null = null;
 
-interface OpenStream {
-  controller: AbortController;
-  ended: string | null;
+  constructor(private readonly gate: StreamGate) {}
+
+  /** Aborts when the gate ends this stream, or on `stop`. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Why the gate ended this stream, or null while it has not. */
+  get ended(): string | null {
+    return this.gateReason;
+  }
+
+  /** Ends the stream for a reason of its own (the client left, its token expired): `ended` stays null. */
+  stop(): void {
+    this.controller.abort();
+  }
+
+  handleEvent(): void {
+    this.stop();
+  }
+
+  /** Called by the gate; a no-op for a stream that already ended. */
+  end(reason: string): void {
+    if (this.controller.signal.aborted) return;
+    this.gateReason = reason;
+    this.controller.abort(reason);
+  }
+
+  release(): void {
+    this.gate.release(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
 }
 
 /**
@@ -23,7 +56,7 @@ interface OpenStream {
  * tells the client the subscription is over, and it stops.
  */
 export class StreamGate {
-  private readonly open = new Set<OpenStream>();
+  private readonly open = new Set<StreamPass>();
   private ending: ReturnType<typeof setTimeout> | undefined;
   private finishEnding: (() => void) | null = null;
   private emptyWaiters: (() => void)[] = [];
@@ -35,22 +68,17 @@ export class StreamGate {
   admit(): StreamPass {
     const reason = this.refusal();
     if (reason !== null) throw streamUnavailable(reason);
-    const stream: OpenStream = { controller: new AbortController(), ended: null };
-    this.open.add(stream);
-    const release = () => {
-      if (!this.open.delete(stream) || this.open.size > 0) return;
-      const waiters = this.emptyWaiters;
-      this.emptyWaiters = [];
-      for (const wake of waiters) wake();
-    };
-    return {
-      signal: stream.controller.signal,
-      get ended() {
-        return stream.ended;
-      },
-      release,
-      [Symbol.dispose]: release,
-    };
+    const pass = new StreamPass(this);
+    this.open.add(pass);
+    return pass;
+  }
+
+  /** Gives a pass back (`StreamPass.release`); a no-op for one already given back. */
+  release(pass: StreamPass): void {
+    if (!this.open.delete(pass) || this.open.size > 0) return;
+    const waiters = this.emptyWaiters;
+    this.emptyWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /**
@@ -59,8 +87,8 @@ export class StreamGate {
    */
   endOpen(reason: string, spreadMs: number): Promise<void> {
     this.stopEnding();
-    // A stream already told to end (and not yet gone) takes no slot of the new window.
-    const victims = shuffle([...this.open].filter((stream) => stream.ended === null));
+    // A stream already ending (told to by a gate, or on its own, and not yet gone) takes no slot of the new window.
+    const victims = shuffle([...this.open].filter((pass) => !pass.signal.aborted));
     const started = performance.now();
     let next = 0;
     return new Promise((resolve) => {
@@ -70,10 +98,9 @@ export class StreamGate {
         // Stream i is due at i/n of the window: the first at once, the last just before its end.
         const due = spreadMs > 0 ? Math.floor((elapsed / spreadMs) * victims.length) + 1 : victims.length;
         for (; next < Math.min(due, victims.length); next += 1) {
-          const victim = victims[next] as OpenStream;
+          const victim = victims[next] as StreamPass;
           if (!this.open.has(victim)) continue;
-          victim.ended = reason;
-          victim.controller.abort(reason);
+          victim.end(reason);
         }
         if (next >= victims.length) {
           this.stopEnding();

@@ -134,12 +134,14 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       let offers = 0;
       let taken = 0;
       const controller = new AbortController();
-      const direct = (stored: { position: { seq: number } }) => {
-        offers += 1;
-        if (offers % 3 === 0) return false; // as a congested socket would
-        taken += 1;
-        received.push(stored.position.seq);
-        return true;
+      const direct = {
+        deliver(stored: { position: { seq: number } }) {
+          offers += 1;
+          if (offers % 3 === 0) return false; // as a congested socket would
+          taken += 1;
+          received.push(stored.position.seq);
+          return true;
+        },
       };
       const done = (async () => {
         for await (const stored of bus.subscribe(thread, { after: null, signal: controller.signal, direct })) {

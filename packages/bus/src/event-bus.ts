@@ -18,9 +18,9 @@ export interface SubscribeOptions {
   /**
    * For a consumer that can take an event synchronously (an SSE writer): while the consumer waits on the
    * iterator with nothing queued, a live event that directly follows the last one delivered is offered
-   * here, in the publisher's turn, instead of travelling through the iterator. Returning true takes it (the
-   * iterator never yields it); false hands it to the iterator as usual, and offers resume only once the
-   * consumer waits again. Order and exactly-once hold across both routes.
+   * to `direct.deliver`, in the publisher's turn, instead of travelling through the iterator. Returning
+   * true takes it (the iterator never yields it); false hands it to the iterator as usual, and offers
+   * resume only once the consumer waits again. Order and exactly-once hold across both routes.
    */
   direct?: DirectDelivery | undefined;
   /** Told what the subscription does besides passing live events on (for metrics). */
@@ -35,8 +35,10 @@ export interface SubscriptionObserver {
   dropped(count: number): void;
 }
 
-/** Takes one live event synchronously, or returns false to have the iterator deliver it. */
-export type DirectDelivery = (event: StoredEvent) => boolean;
+/** Takes one live event synchronously (`deliver`), or returns false to have the iterator deliver it. */
+export interface DirectDelivery {
+  deliver(event: StoredEvent): boolean;
+}
 
 export interface PublishOptions {
   /**

@@ -11,29 +11,34 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
   private failure: Error | null = null;
   private ended = false;
   /**
-   * Offered each item that arrives while the consumer waits with nothing queued; returning true takes it
-   * there and then, and the consumer goes on waiting.
+   * Offered each item that arrives while the consumer waits with nothing queued; `offer` returning true
+   * takes it there and then, and the consumer goes on waiting.
    */
-  bypass: ((item: T) => boolean) | null = null;
+  bypass: { offer(item: T): boolean } | null = null;
 
   constructor(
     private readonly limit: number,
     signal: AbortSignal,
     /** Told how many items were discarded when the limit was hit, and of each one pushed after that. */
-    private readonly onDrop?: (count: number) => void,
+    private readonly drops?: { dropped(count: number): void } | undefined,
   ) {
     if (signal.aborted) this.ended = true;
-    else signal.addEventListener('abort', () => this.end(), { once: true });
+    // The inbox is its own abort listener (`handleEvent`): no function per inbox.
+    else signal.addEventListener('abort', this, { once: true });
+  }
+
+  handleEvent(): void {
+    this.end();
   }
 
   push(item: T): void {
     if (this.ended) return;
     if (this.failure) {
-      this.onDrop?.(1);
+      this.drops?.dropped(1);
       return;
     }
     if (this.waiting) {
-      if (this.bypass?.(item)) return;
+      if (this.bypass?.offer(item)) return;
       const resolve = this.waiting;
       this.waiting = null;
       resolve({ value: item, done: false });
@@ -41,7 +46,7 @@ export class Inbox<T> implements AsyncIterableIterator<T> {
     }
     if (this.items.length - this.head >= this.limit) {
       this.failure = new SlowConsumerError(this.limit);
-      this.onDrop?.(this.items.length - this.head + 1);
+      this.drops?.dropped(this.items.length - this.head + 1);
       this.items.length = 0;
       this.head = 0;
       return;

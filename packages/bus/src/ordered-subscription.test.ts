@@ -1,7 +1,7 @@
 import type { StreamEvent } from '@threadcast/contract';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from './event-bus.ts';
-import { type LiveItem, orderedSubscription } from './ordered-subscription.ts';
+import { type LiveItem, type LiveListener, orderedSubscription } from './ordered-subscription.ts';
 
 const token = (content: string): StreamEvent => ({ type: 'token', threadId: 't1', ts: 1, content });
 const kept = (seq: number, content: string): StoredEvent => ({
@@ -12,21 +12,25 @@ const kept = (seq: number, content: string): StoredEvent => ({
 
 describe('orderedSubscription', () => {
   it('numbers a live-only event after what this subscriber has seen, not after the head', async () => {
-    let deliver: (item: LiveItem) => void = () => {};
+    let listener: LiveListener | null = null;
+    const deliver = (item: LiveItem) => listener?.push(item);
     const controller = new AbortController();
     const subscription = orderedSubscription(
       {
-        threadId: 't1',
-        join: async (push) => {
-          deliver = push;
-          return () => {};
+        join: async (_threadId, joined) => {
+          listener = joined;
+        },
+        leave: () => {
+          listener = null;
         },
         readAfter: async () => ({ epoch: null, events: [] }),
         // Event 1 is already stored, but its live copy reaches this subscriber after the bare event.
         head: async () => ({ epoch: 'ep', seq: 1 }),
       },
-      { after: null, signal: controller.signal, maxQueued: 10 },
-    )[Symbol.asyncIterator]();
+      't1',
+      { after: null, signal: controller.signal },
+      10,
+    );
     const first = subscription.next();
     await new Promise((resolve) => setImmediate(resolve));
     deliver({ liveOnly: token('bare') });

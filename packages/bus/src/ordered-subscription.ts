@@ -1,5 +1,5 @@
 import { type EventPosition, formatEventId, type StreamEvent, type ThreadId } from '@threadcast/contract';
-import type { DirectDelivery, StoredEvent, SubscriptionObserver } from './event-bus.ts';
+import type { StoredEvent, SubscribeOptions } from './event-bus.ts';
 import { Inbox } from './inbox.ts';
 
 /** Delivered by an engine when its live feed may have missed events (after a reconnect): read history again. */
@@ -17,22 +17,23 @@ export interface ThreadLogRead {
   events: StoredEvent[];
 }
 
-export interface OrderedSubscriptionSource {
-  threadId: ThreadId;
-  /** Starts delivering live items to `deliver`; resolves once joined, with the function that leaves. */
-  join(deliver: (item: LiveItem) => void): Promise<() => void>;
-  readAfter(after: EventPosition | null): Promise<ThreadLogRead>;
-  /** The thread's epoch and last seq, starting a new history if it has none. */
-  head(): Promise<EventPosition>;
+/** Takes a thread's live items as they arrive (an `Inbox`). */
+export interface LiveListener {
+  push(item: LiveItem): void;
 }
 
-export interface OrderedSubscriptionOptions {
-  after: EventPosition | null;
-  signal: AbortSignal;
-  /** Live items that may wait for the consumer before it is cut off as a slow consumer. */
-  maxQueued: number;
-  direct?: DirectDelivery | undefined;
-  observer?: SubscriptionObserver | undefined;
+/**
+ * What an engine gives `orderedSubscription`: one object per bus, whatever the thread, so an open
+ * subscription holds no functions of its own.
+ */
+export interface ThreadLog {
+  /** Starts handing `listener` the thread's live items; resolves once joined. */
+  join(threadId: ThreadId, listener: LiveListener): Promise<void>;
+  /** Stops handing `listener` the thread's live items. */
+  leave(threadId: ThreadId, listener: LiveListener): void;
+  readAfter(threadId: ThreadId, after: EventPosition | null): Promise<ThreadLogRead>;
+  /** The thread's epoch and last seq, starting a new history if it has none. */
+  head(threadId: ThreadId): Promise<EventPosition>;
 }
 
 function isAfter(event: StoredEvent, cursor: EventPosition | null): boolean {
@@ -64,88 +65,114 @@ function resetNotice(threadId: ThreadId, position: EventPosition, reason: string
  * reading closes the race in which an event published between the two would be lost. Where history
  * cannot fill the gap (trimmed or lost), a `status` `reset` notice comes before what is retained.
  */
-export async function* orderedSubscription(
-  source: OrderedSubscriptionSource,
-  options: OrderedSubscriptionOptions,
+export function orderedSubscription(
+  log: ThreadLog,
+  threadId: ThreadId,
+  options: SubscribeOptions,
+  /** Live items that may wait for the consumer before it is cut off as a slow consumer. */
+  maxQueued: number,
 ): AsyncGenerator<StoredEvent, void, undefined> {
-  const { signal, observer } = options;
-  if (signal.aborted) return;
-  const inbox = new Inbox<LiveItem>(options.maxQueued, signal, observer && ((count) => observer.dropped(count)));
-  const leave = await source.join((item) => inbox.push(item));
-  let cursor = options.after;
+  return new OrderedSubscription(log, threadId, options, maxQueued).events();
+}
 
-  function* advance(event: StoredEvent): Generator<StoredEvent> {
-    const reason = discontinuity(cursor, event.position);
-    if (reason) yield resetNotice(source.threadId, event.position, reason);
-    cursor = event.position;
-    liveOnlyCount = 0;
+/**
+ * The state of one subscription. A class rather than closures in a generator: thousands of them sit idle
+ * at once, and each closure would cost every one of them its own function objects.
+ */
+class OrderedSubscription {
+  private cursor: EventPosition | null;
+  // Live-only events are numbered after the last kept event this subscriber yielded (`<epoch>:0` before
+  // any), never after the thread's head: kept events may still be on their way to this subscriber.
+  private liveOnlyCount = 0;
+
+  constructor(
+    private readonly log: ThreadLog,
+    private readonly threadId: ThreadId,
+    private readonly options: SubscribeOptions,
+    private readonly maxQueued: number,
+  ) {
+    this.cursor = options.after;
+  }
+
+  async *events(): AsyncGenerator<StoredEvent, void, undefined> {
+    const { signal, observer, direct } = this.options;
+    if (signal.aborted) return;
+    const inbox = new Inbox<LiveItem>(this.maxQueued, signal, observer);
+    await this.log.join(this.threadId, inbox);
+    if (direct) inbox.bypass = this;
+    try {
+      yield* this.replay();
+      for await (const item of inbox) {
+        if (item === RESYNC) {
+          yield* this.replay();
+          continue;
+        }
+        if ('liveOnly' in item) {
+          yield await this.liveOnly(item.liveOnly);
+          continue;
+        }
+        if (!isAfter(item, this.cursor)) continue;
+        const { cursor } = this;
+        if (cursor !== null && item.position.epoch === cursor.epoch && item.position.seq > cursor.seq + 1) {
+          yield* this.replay();
+          if (!isAfter(item, this.cursor)) continue;
+        }
+        yield* this.advance(item);
+      }
+    } finally {
+      inbox.end();
+      this.log.leave(this.threadId, inbox);
+    }
+  }
+
+  /**
+   * Offered by the inbox while the consumer waits with nothing queued. Only the plain case goes direct: a
+   * live event right after the cursor. Anything that needs a read or a notice (a gap, a resync, a live-only
+   * event) wakes the iterator, which then handles it in order.
+   */
+  offer(item: LiveItem): boolean {
+    if (item === RESYNC || 'liveOnly' in item) return false;
+    const { cursor } = this;
+    if (!isAfter(item, cursor)) return true;
+    if (cursor !== null && (item.position.epoch !== cursor.epoch || item.position.seq !== cursor.seq + 1)) return false;
+    if (!this.options.direct?.deliver(item)) return false;
+    this.cursor = item.position;
+    this.liveOnlyCount = 0;
+    return true;
+  }
+
+  private *advance(event: StoredEvent): Generator<StoredEvent> {
+    const reason = discontinuity(this.cursor, event.position);
+    if (reason) yield resetNotice(this.threadId, event.position, reason);
+    this.cursor = event.position;
+    this.liveOnlyCount = 0;
     yield event;
   }
 
-  async function* replay(): AsyncGenerator<StoredEvent> {
-    const read = await source.readAfter(cursor);
+  private async *replay(): AsyncGenerator<StoredEvent> {
+    const { signal, observer } = this.options;
+    const read = await this.log.readAfter(this.threadId, this.cursor);
     for (const event of read.events) {
       if (signal.aborted) return;
-      if (!isAfter(event, cursor)) continue;
+      if (!isAfter(event, this.cursor)) continue;
       observer?.replayed(event);
-      yield* advance(event);
+      yield* this.advance(event);
     }
+    const { cursor } = this;
     if (read.events.length === 0 && cursor !== null && read.epoch !== cursor.epoch) {
       // Nothing retained in the history the client knew: say so now rather than at the next event.
-      const head = await source.head();
+      const head = await this.log.head(this.threadId);
       if (head.epoch !== cursor.epoch) {
-        yield resetNotice(source.threadId, { epoch: head.epoch, seq: head.seq + 1 }, 'the thread history was lost');
-        cursor = head;
+        yield resetNotice(this.threadId, { epoch: head.epoch, seq: head.seq + 1 }, 'the thread history was lost');
+        this.cursor = head;
       }
     }
   }
 
-  // Live-only events are numbered after the last kept event this subscriber yielded (`<epoch>:0` before
-  // any), never after the thread's head: kept events may still be on their way to this subscriber.
-  let liveOnlyCount = 0;
-  async function liveOnly(event: StreamEvent): Promise<StoredEvent> {
-    const at = cursor ?? { epoch: (await source.head()).epoch, seq: 0 };
-    liveOnlyCount = Math.max(liveOnlyCount, at.live ?? 0) + 1;
-    const position = { epoch: at.epoch, seq: at.seq, live: liveOnlyCount };
+  private async liveOnly(event: StreamEvent): Promise<StoredEvent> {
+    const at = this.cursor ?? { epoch: (await this.log.head(this.threadId)).epoch, seq: 0 };
+    this.liveOnlyCount = Math.max(this.liveOnlyCount, at.live ?? 0) + 1;
+    const position = { epoch: at.epoch, seq: at.seq, live: this.liveOnlyCount };
     return { id: formatEventId(position), position, event };
-  }
-
-  // Only the plain case goes direct: a live event right after the cursor. Anything that needs a read or a
-  // notice (a gap, a resync, a live-only event) wakes the iterator, which then handles it in order.
-  const { direct } = options;
-  if (direct) {
-    inbox.bypass = (item) => {
-      if (item === RESYNC || 'liveOnly' in item) return false;
-      if (!isAfter(item, cursor)) return true;
-      if (cursor !== null && (item.position.epoch !== cursor.epoch || item.position.seq !== cursor.seq + 1))
-        return false;
-      if (!direct(item)) return false;
-      cursor = item.position;
-      liveOnlyCount = 0;
-      return true;
-    };
-  }
-
-  try {
-    yield* replay();
-    for await (const item of inbox) {
-      if (item === RESYNC) {
-        yield* replay();
-        continue;
-      }
-      if ('liveOnly' in item) {
-        yield await liveOnly(item.liveOnly);
-        continue;
-      }
-      if (!isAfter(item, cursor)) continue;
-      if (cursor !== null && item.position.epoch === cursor.epoch && item.position.seq > cursor.seq + 1) {
-        yield* replay();
-        if (!isAfter(item, cursor)) continue;
-      }
-      yield* advance(item);
-    }
-  } finally {
-    inbox.end();
-    leave();
   }
 }

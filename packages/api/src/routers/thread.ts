@@ -1,4 +1,4 @@
-import { SlowConsumerError, type StoredEvent } from '@threadcast/bus';
+import { SlowConsumerError } from '@threadcast/bus';
 import {
   createThreadInput,
   createThreadOutput,
@@ -57,35 +57,25 @@ export const threadRouter = {
       resumeFrom: input.lastEventId ?? null,
     });
     let failure: unknown;
-    const stop = new AbortController();
-    const abort = () => stop.abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    pass.signal.addEventListener('abort', abort, { once: true });
-    // Either may have aborted while the thread was being checked, before anyone listened.
-    if (signal?.aborted || pass.signal.aborted) stop.abort();
+    // The pass's signal is the stream's one stop signal: the gate, the client leaving and the expiry all abort it.
+    signal?.addEventListener('abort', pass, { once: true });
+    // The client may have left while the thread was being checked, before anyone listened.
+    if (signal?.aborted) pass.stop();
     let timedOut = false;
     const expiry = setTimeout(
       () => {
         timedOut = true;
-        stop.abort();
+        pass.stop();
       },
       Math.min(Math.max(0, ctx.session.expiresAt - Date.now()), MAX_TIMER_MS),
     );
-    const sink = ctx.eventSink;
-    const direct =
-      sink &&
-      ((stored: StoredEvent) => {
-        if (!sink(stored)) return false;
-        stream.delivered(stored);
-        return true;
-      });
     try {
       const after = input.lastEventId ? parseEventId(input.lastEventId) : await latestRunStart(ctx.bus, input.threadId);
       for await (const stored of ctx.bus.subscribe(input.threadId, {
         after,
-        signal: stop.signal,
+        signal: pass.signal,
         observer: stream,
-        direct,
+        direct: ctx.eventSink && stream.deliveringTo(ctx.eventSink),
       })) {
         yield tracked(stored.id, stored.event);
         // Counted once the consumer asks for the next one: by then this one was written.
@@ -96,8 +86,7 @@ export const threadRouter = {
       if (!timedOut) throw interruptedStream(error);
     } finally {
       clearTimeout(expiry);
-      signal?.removeEventListener('abort', abort);
-      pass.signal.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', pass);
       release();
       stream.close({ timedOut, clientGone: signal?.aborted === true, failure });
     }

@@ -12,7 +12,7 @@ import type {
   StoredEvent,
   SubscribeOptions,
 } from '../event-bus.ts';
-import { type LiveItem, orderedSubscription } from '../ordered-subscription.ts';
+import { type LiveListener, orderedSubscription, type ThreadLog } from '../ordered-subscription.ts';
 
 export interface MemoryEventBusConfig {
   /** Events kept per thread for replay (default 1,000). */
@@ -23,22 +23,42 @@ export interface MemoryEventBusConfig {
   maxEventBytes?: number;
 }
 
-interface ThreadLog {
+interface ThreadHistory {
   epoch: string;
   seq: number;
   events: StoredEvent[];
-  listeners: Set<(item: LiveItem) => void>;
+  listeners: Set<LiveListener>;
   /** Last accepted sequence and its stored event, per idempotent producer. */
   producers: Map<string, { sequence: number; stored: StoredEvent; ended: boolean }>;
 }
 
 /** The embedded engine: every thread's history and subscribers live in this process. */
 export class MemoryEventBus implements EventBus, Closable, ReadinessCheck {
-  private readonly threads = new Map<ThreadId, ThreadLog>();
+  private readonly threads = new Map<ThreadId, ThreadHistory>();
   private readonly historyLimit: number;
   private readonly maxQueued: number;
   private readonly maxEventBytes: number;
   private subscribers = 0;
+  /** What every subscription of this bus reads and joins through. */
+  private readonly threadLog: ThreadLog = {
+    join: async (threadId, listener) => {
+      const { listeners } = this.log(threadId);
+      if (listeners.has(listener)) return;
+      listeners.add(listener);
+      this.subscribers += 1;
+    },
+    leave: (threadId, listener) => {
+      if (this.threads.get(threadId)?.listeners.delete(listener)) this.subscribers -= 1;
+    },
+    readAfter: async (threadId, after) => ({
+      epoch: this.threads.get(threadId)?.epoch ?? null,
+      events: this.readAfter(threadId, after),
+    }),
+    head: async (threadId) => {
+      const log = this.log(threadId);
+      return { epoch: log.epoch, seq: log.seq };
+    },
+  };
 
   constructor(config: MemoryEventBusConfig = {}) {
     this.historyLimit = positiveInteger(config.historyLimit ?? 1_000, 'historyLimit');
@@ -74,33 +94,12 @@ export class MemoryEventBus implements EventBus, Closable, ReadinessCheck {
         ended: idempotency.final === true,
       });
     }
-    for (const listener of log.listeners) listener(stored);
+    for (const listener of log.listeners) listener.push(stored);
     return stored;
   }
 
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
-    return orderedSubscription(
-      {
-        threadId,
-        join: async (deliver) => {
-          const log = this.log(threadId);
-          log.listeners.add(deliver);
-          this.subscribers += 1;
-          return () => {
-            if (log.listeners.delete(deliver)) this.subscribers -= 1;
-          };
-        },
-        readAfter: async (after) => ({
-          epoch: this.threads.get(threadId)?.epoch ?? null,
-          events: this.readAfter(threadId, after),
-        }),
-        head: async () => {
-          const log = this.log(threadId);
-          return { epoch: log.epoch, seq: log.seq };
-        },
-      },
-      { ...options, maxQueued: this.maxQueued },
-    );
+    return orderedSubscription(this.threadLog, threadId, options, this.maxQueued);
   }
 
   async history(threadId: ThreadId, options: { limit?: number } = {}): Promise<StoredEvent[]> {
@@ -131,7 +130,7 @@ export class MemoryEventBus implements EventBus, Closable, ReadinessCheck {
     return log.events.filter((stored) => stored.position.seq > after.seq);
   }
 
-  private log(threadId: ThreadId): ThreadLog {
+  private log(threadId: ThreadId): ThreadHistory {
     let log = this.threads.get(threadId);
     if (!log) {
       log = { epoch: newEpoch(), seq: 0, events: [], listeners: new Set(), producers: new Map() };

@@ -2,8 +2,13 @@ import type { Redis } from 'ioredis';
 import { backoffDelay } from '../backoff.ts';
 import type { Logger } from '../logger.ts';
 
+/** Takes a channel's decoded messages (an `Inbox`). */
+export interface HubListener<T> {
+  push(message: T): void;
+}
+
 interface Channel<T> {
-  listeners: Set<(message: T) => void>;
+  listeners: Set<HubListener<T>>;
   subscribed: Promise<unknown>;
 }
 
@@ -40,7 +45,8 @@ export class ChannelHub<T> {
     });
   }
 
-  async join(name: string, listener: (message: T) => void): Promise<() => void> {
+  /** Hands `listener` the channel's messages, subscribing it first if this is its first listener. */
+  async join(name: string, listener: HubListener<T>): Promise<void> {
     let channel = this.channels.get(name);
     if (!channel) {
       channel = { listeners: new Set(), subscribed: this.connection.subscribe(name) };
@@ -48,24 +54,25 @@ export class ChannelHub<T> {
     }
     const joined = channel;
     joined.listeners.add(listener);
-    const leave = () => {
-      if (!joined.listeners.delete(listener) || joined.listeners.size > 0) return;
-      if (this.channels.get(name) !== joined) return;
-      this.channels.delete(name);
-      if (this.connection.status !== 'ready') return;
-      this.connection.unsubscribe(name).catch((error: unknown) => {
-        this.logger.warn({ err: error, channel: name }, 'unsubscribe failed');
-      });
-    };
     try {
       await joined.subscribed;
     } catch (error) {
+      joined.listeners.delete(listener);
       // Let the next joiner try again rather than inherit this failure.
       if (this.channels.get(name) === joined) this.channels.delete(name);
-      leave();
       throw error;
     }
-    return leave;
+  }
+
+  /** Stops handing `listener` the channel's messages; the last one to leave unsubscribes the channel. */
+  leave(name: string, listener: HubListener<T>): void {
+    const channel = this.channels.get(name);
+    if (!channel?.listeners.delete(listener) || channel.listeners.size > 0) return;
+    this.channels.delete(name);
+    if (this.connection.status !== 'ready') return;
+    this.connection.unsubscribe(name).catch((error: unknown) => {
+      this.logger.warn({ err: error, channel: name }, 'unsubscribe failed');
+    });
   }
 
   get size(): { channels: number; listeners: number } {
@@ -102,7 +109,7 @@ export class ChannelHub<T> {
     if (reconnect === this.reconnects) this.resubscribing = false;
     this.logger.info({ channels: names.length }, 'resubscribed after reconnect');
     for (const name of names) {
-      for (const listener of this.channels.get(name)?.listeners ?? []) listener(this.resync);
+      for (const listener of this.channels.get(name)?.listeners ?? []) listener.push(this.resync);
     }
   }
 
@@ -111,6 +118,6 @@ export class ChannelHub<T> {
     if (!channel) return;
     const decoded = this.decode(name, message);
     if (decoded === null) return;
-    for (const listener of channel.listeners) listener(decoded);
+    for (const listener of channel.listeners) listener.push(decoded);
   }
 }

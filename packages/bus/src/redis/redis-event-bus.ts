@@ -24,7 +24,13 @@ import type {
 } from '../event-bus.ts';
 import { type Logger, silentLogger } from '../logger.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
-import { type LiveItem, orderedSubscription, RESYNC, type ThreadLogRead } from '../ordered-subscription.ts';
+import {
+  type LiveItem,
+  orderedSubscription,
+  RESYNC,
+  type ThreadLog,
+  type ThreadLogRead,
+} from '../ordered-subscription.ts';
 import { ChannelHub } from './channel-hub.ts';
 import { resilientRedisOptions } from './connection-options.ts';
 import { type BusKeys, busKeys } from './keys.ts';
@@ -108,6 +114,13 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   private readonly subscriber: Redis;
   private readonly ownsConnections: boolean;
   private readonly hub: ChannelHub<LiveItem>;
+  /** What every subscription of this bus reads and joins through. */
+  private readonly threadLog: ThreadLog = {
+    join: (threadId, listener) => this.hub.join(this.keys.channel(threadId), listener),
+    leave: (threadId, listener) => this.hub.leave(this.keys.channel(threadId), listener),
+    readAfter: (threadId, after) => this.readAfter(threadId, after),
+    head: (threadId) => this.head(threadId),
+  };
   private readonly keys: BusKeys;
   private readonly historyMaxLen: number;
   private readonly historyTtlSeconds: number;
@@ -171,15 +184,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   }
 
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
-    return orderedSubscription(
-      {
-        threadId,
-        join: (deliver) => this.hub.join(this.keys.channel(threadId), deliver),
-        readAfter: (after) => this.readAfter(threadId, after),
-        head: () => this.head(threadId),
-      },
-      { ...options, maxQueued: this.maxQueued },
-    );
+    return orderedSubscription(this.threadLog, threadId, options, this.maxQueued);
   }
 
   async history(threadId: ThreadId, options: { limit?: number } = {}): Promise<StoredEvent[]> {
