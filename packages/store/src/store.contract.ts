@@ -83,7 +83,9 @@ export function describeStoreContract(name: string, makeBackends: MakeBackends):
       const renewed = await a.queue.take('live-worker', signal);
       const completed = await a.queue.take('live-worker', signal);
       await completed?.complete();
-      const idleMs = 200;
+      // The renewed lease is renewed just before each check; only a stall longer than this between the two
+      // would let it lapse too (200 ms did, once, on a loaded machine).
+      const idleMs = 1_000;
       const reclaimed: string[] = [];
       await expect
         .poll(
@@ -97,7 +99,7 @@ export function describeStoreContract(name: string, makeBackends: MakeBackends):
             }
             return reclaimed.length;
           },
-          { interval: 20, timeout: 5_000 },
+          { interval: 20, timeout: 10_000 },
         )
         .toBeGreaterThan(0);
       expect(reclaimed).toEqual(['lapsed']);
