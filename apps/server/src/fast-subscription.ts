@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { AppRouter, Context, ContextRequest } from '@threadcast/api';
 import type { DirectDelivery, Logger, StoredEvent } from '@threadcast/bus';
 import {
@@ -94,12 +94,13 @@ export class FastSubscriptions {
     if (this.heartbeat) clearInterval(this.heartbeat);
   }
 
-  async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** Serves one stream; `headers` go out with the SSE headers (which win where both name one). */
+  async serve(req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders = {}): Promise<void> {
     const stream = new OpenStream(res, this);
     const abort = new AbortController();
     const onClose = aborter(abort);
     res.on('close', onClose);
-    res.writeHead(200, SSE_HEADERS);
+    res.writeHead(200, { ...headers, ...SSE_HEADERS });
     res.write(this.connectedFrame);
     this.streams.add(stream);
 

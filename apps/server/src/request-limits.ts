@@ -32,17 +32,29 @@ export function sendTRPCError(res: ServerResponse, httpStatus: number, code: TRP
  * Content-Length is counted as it arrives by tRPC's own `maxBodySize`, set to the same limit.
  */
 export function refuseOversizedRequest(req: IncomingMessage, res: ServerResponse, limits: RequestLimits): boolean {
+  const refusal = oversizedRequest(req, limits);
+  if (refusal) sendTRPCError(res, refusal.httpStatus, 'PAYLOAD_TOO_LARGE', refusal.message);
+  return refusal !== null;
+}
+
+/** Why a request is over a limit (and its HTTP status), or null when it is within them. */
+export function oversizedRequest(
+  req: IncomingMessage,
+  limits: RequestLimits,
+): { httpStatus: number; message: string } | null {
   const urlBytes = Buffer.byteLength(req.url ?? '');
   if (urlBytes > limits.urlMaxBytes) {
-    const message = `request URL is ${urlBytes} bytes; the limit (URL_MAX_BYTES) is ${limits.urlMaxBytes}`;
-    sendTRPCError(res, 414, 'PAYLOAD_TOO_LARGE', message);
-    return true;
+    return {
+      httpStatus: 414,
+      message: `request URL is ${urlBytes} bytes; the limit (URL_MAX_BYTES) is ${limits.urlMaxBytes}`,
+    };
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limits.bodyMaxBytes) {
-    const message = `request body is ${declared} bytes; the limit (BODY_MAX_BYTES) is ${limits.bodyMaxBytes}`;
-    sendTRPCError(res, 413, 'PAYLOAD_TOO_LARGE', message);
-    return true;
+    return {
+      httpStatus: 413,
+      message: `request body is ${declared} bytes; the limit (BODY_MAX_BYTES) is ${limits.bodyMaxBytes}`,
+    };
   }
-  return false;
+  return null;
 }

@@ -53,9 +53,23 @@ export function setWebHeaders(req: IncomingMessage, res: ServerResponse, options
   res.setHeader('cross-origin-opener-policy', 'same-origin');
 }
 
+const API_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': API_CONTENT_SECURITY_POLICY,
+  'cache-control': 'no-store',
+} as const;
+const HTTPS_API_HEADERS = { ...API_HEADERS, 'strict-transport-security': HSTS } as const;
+
+/**
+ * Headers for API and health responses, as one object to hand to `writeHead`; the same object for every
+ * request over the same scheme.
+ */
+export function apiHeaders(req: IncomingMessage, options: SecurityHeaderOptions): Readonly<Record<string, string>> {
+  return isHttps(req, options) ? HTTPS_API_HEADERS : API_HEADERS;
+}
+
 /** Headers for API and health responses; tRPC replaces `cache-control` where it sets its own (SSE). */
 export function setApiHeaders(req: IncomingMessage, res: ServerResponse, options: SecurityHeaderOptions): void {
-  setCommon(req, res, options);
-  res.setHeader('content-security-policy', API_CONTENT_SECURITY_POLICY);
-  res.setHeader('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(apiHeaders(req, options))) res.setHeader(name, value);
 }
