@@ -181,6 +181,31 @@ describe('security headers', () => {
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('guards event streams like other API responses, with and without CORS origins configured', async () => {
+    const token = await signIn('stream-headers');
+    await using proxied = await startTestServer({ trustProxy: true });
+    const input = encodeURIComponent(JSON.stringify({ threadId: 'any-thread' }));
+    // `server` has CORS origins, so a stream's headers are set one by one; `proxied` sends them in one writeHead.
+    for (const url of [server.url, proxied.url]) {
+      for (const proto of ['http', 'https']) {
+        const controller = new AbortController();
+        const response = await fetch(`${url}/trpc/thread.onEvent?input=${input}`, {
+          headers: { authorization: `Bearer ${token}`, 'x-forwarded-proto': proto },
+          signal: controller.signal,
+        });
+        const header = (name: string) => response.headers.get(name);
+        expect(header('content-type')).toBe('text/event-stream');
+        expect(header('cache-control')).toBe('no-cache, no-transform');
+        expect(header('x-content-type-options')).toBe('nosniff');
+        expect(header('referrer-policy')).toBe('no-referrer');
+        expect(header('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+        const hsts = url === proxied.url && proto === 'https';
+        expect(header('strict-transport-security')).toEqual(hsts ? expect.stringMatching(/^max-age=\d+/) : null);
+        controller.abort();
+      }
+    }
+  });
+
   it('sends HSTS only behind a trusted proxy that saw https', async () => {
     await using proxied = await startTestServer({ trustProxy: true });
     const over = async (url: string, proto: string) =>
