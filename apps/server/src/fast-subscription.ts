@@ -56,15 +56,21 @@ interface CachedFrame {
  * validation, auth middleware, ownership, the bus subscription) is still the router's.
  *
  * What it saves over tRPC's generic pipeline, per event and per stream: no web streams, no timer armed
- * per event, one heartbeat tick for every stream, each event's frame built once per process (the bus hands
- * every local subscriber the same event object), and events of one burst coalesced into one socket write.
+ * per event, one heartbeat tick for every stream, each event's frame built once per turn of the event loop
+ * (the bus hands every local subscriber the same event object, in the same turn), and events of one burst
+ * coalesced into one socket write.
  */
 export class FastSubscriptions {
   private readonly streams = new Set<OpenStream>();
   private readonly heartbeat: NodeJS.Timeout | null;
   private readonly connectedFrame: string;
-  /** The last frame built for an event object: every local subscriber gets that same object, and id. */
-  private readonly frames = new WeakMap<object, CachedFrame>();
+  /**
+   * Frames built since the last flush, by event object: every local subscriber gets that same object, and
+   * id, in the turn the event arrives (one whose stream takes it through its queue may build it once more).
+   * Emptied by `flush`, so an event that reaches one stream only (each thread watched once) costs a Map
+   * entry that dies young, not a WeakMap entry (1–2 µs each, most of it in the garbage collector).
+   */
+  private readonly frames = new Map<object, CachedFrame>();
   /** Streams written to in this turn of the event loop: they are uncorked together, once. */
   private readonly corked: OpenStream[] = [];
   private flushScheduled = false;
@@ -75,6 +81,7 @@ export class FastSubscriptions {
       stream.res.uncork();
     }
     this.corked.length = 0;
+    this.frames.clear();
   };
 
   constructor(private readonly options: FastSubscriptionOptions) {
@@ -160,12 +167,13 @@ export class FastSubscriptions {
     return this.trackedFrame(id, data);
   }
 
-  /** `data:` and `id:` of one event, built once per event object and id, whoever it goes to. */
+  /** `data:` and `id:` of one event, built once per event object, id and turn, whoever it goes to. */
   private trackedFrame(id: string, data: object): string {
     const cached = this.frames.get(data);
     if (cached?.id === id) return cached.frame;
     const frame = `data: ${JSON.stringify(data)}\nid: ${id}\n\n`;
     this.frames.set(data, { id, frame });
+    this.scheduleFlush();
     return frame;
   }
 
@@ -196,11 +204,14 @@ export class FastSubscriptions {
       res.cork();
       this.corked.push(stream);
     }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      process.nextTick(this.flush);
-    }
+    this.scheduleFlush();
     return res.write(frame);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    process.nextTick(this.flush);
   }
 
   private ping(): void {

@@ -7,6 +7,7 @@ import {
   startRunInput,
   streamEventSchema,
   threadIdSchema,
+  toStreamEvent,
 } from './index.ts';
 
 describe('event ids', () => {
@@ -60,6 +61,31 @@ describe('StreamEvent', () => {
     ['an unknown run state', { type: 'status', threadId: 't1', content: { state: 'paused', runId: 'r' }, ts }],
   ])('rejects %s', (_label, event) => {
     expect(streamEventSchema.safeParse(event).success).toBe(false);
+  });
+
+  it.each([
+    ['a token', { type: 'token', threadId: 't1', content: 'x', ts }],
+    ['a token of a run', { type: 'token', threadId: 't_1-A', content: '', ts: 0, runId: 'r1' }],
+    ['a token with an extra field', { type: 'token', threadId: 't1', content: 'x', ts, extra: 1 }],
+    ['a token with runId undefined', { type: 'token', threadId: 't1', content: 'x', ts, runId: undefined }],
+    ['a token with an empty runId', { type: 'token', threadId: 't1', content: 'x', ts, runId: '' }],
+    ['a token with a long threadId', { type: 'token', threadId: 'x'.repeat(65), content: 'x', ts }],
+    ['a token with the longest threadId', { type: 'token', threadId: 'x'.repeat(64), content: 'x', ts }],
+    ['a token with a pattern in threadId', { type: 'token', threadId: 't*', content: 'x', ts }],
+    ['a token with an unsafe ts', { type: 'token', threadId: 't1', content: 'x', ts: 2 ** 53 }],
+    ['a token with a negative ts', { type: 'token', threadId: 't1', content: 'x', ts: -1 }],
+    ['a token with a string ts', { type: 'token', threadId: 't1', content: 'x', ts: '1' }],
+    ['a token with object content', { type: 'token', threadId: 't1', content: { a: 1 }, ts }],
+    [
+      'a token with a __proto__ key',
+      JSON.parse('{"type":"token","threadId":"t1","content":"x","ts":1,"__proto__":{}}'),
+    ],
+    ['a status', { type: 'status', threadId: 't1', content: { state: 'queued', runId: 'r1', x: 1 }, ts }],
+    ['an array', ['token']],
+    ['null', null],
+  ])('reads %s as the schema does', (_label, value) => {
+    const parsed = streamEventSchema.safeParse(value);
+    expect(toStreamEvent(value)).toEqual(parsed.success ? parsed.data : null);
   });
 
   it('parses untrusted JSON into an event or a reason', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runIdSchema, threadIdSchema } from './ids.ts';
+import { isId, runIdSchema, threadIdSchema } from './ids.ts';
 
 export const runStates = ['queued', 'running', 'done', 'error', 'cancelled'] as const;
 export const runStateSchema = z.enum(runStates);
@@ -79,6 +79,33 @@ export type StatusEvent = z.infer<typeof statusEventSchema>;
 export type DeltaEvent = z.infer<typeof deltaEventSchema>;
 export type DoneEvent = z.infer<typeof doneEventSchema>;
 export type ErrorEvent = z.infer<typeof errorEventSchema>;
+
+const TOKEN_EVENT_KEYS = new Set(['type', 'threadId', 'content', 'ts', 'runId']);
+
+/**
+ * What `streamEventSchema` makes of a value (from `JSON.parse`), or null when it is not an event. A token
+ * event with only its own fields, the bulk of every stream, is checked by hand and returned itself rather
+ * than as zod's copy (a server decodes one per delivery); anything else goes through zod.
+ */
+export function toStreamEvent(value: unknown): StreamEvent | null {
+  if (isPlainTokenEvent(value)) return value;
+  const parsed = streamEventSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+function isPlainTokenEvent(value: unknown): value is TokenEvent {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const event = value as Record<string, unknown>;
+  for (const key in event) if (!TOKEN_EVENT_KEYS.has(key)) return false;
+  return (
+    event.type === 'token' &&
+    typeof event.content === 'string' &&
+    isId(event.threadId) &&
+    Number.isSafeInteger(event.ts) &&
+    (event.ts as number) >= 0 &&
+    (event.runId === undefined ? !('runId' in event) : isId(event.runId))
+  );
+}
 
 /** Parses untrusted JSON text (a Redis message, a file) into an event, or says why it is not one. */
 export function parseStreamEvent(json: string): { ok: true; event: StreamEvent } | { ok: false; reason: string } {

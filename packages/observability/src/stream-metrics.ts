@@ -13,7 +13,8 @@ export class PromStreamMetrics implements StreamMetrics {
   private readonly resetsTotal: Counter;
   private readonly droppedTotal: Counter;
   private readonly slowConsumersTotal: Counter;
-  private readonly latency: Histogram;
+  /** The histogram's one series, bound once: observing through it skips prom-client's per-call label handling. */
+  private readonly latency: Histogram.Internal<string>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -52,7 +53,7 @@ export class PromStreamMetrics implements StreamMetrics {
       help: "Time from an event's publish (its ts) to its write to a client, live events only",
       buckets: DELIVERY_LATENCY_BUCKETS,
       registers,
-    });
+    }).labels();
   }
 
   streamOpened(): void {

@@ -4,8 +4,8 @@ import {
   formatEventId,
   parseEventId,
   type StreamEvent,
-  streamEventSchema,
   type ThreadId,
+  toStreamEvent,
 } from '@threadcast/contract';
 import { Redis, type RedisOptions } from 'ioredis';
 import { DropLog } from '../drop-log.ts';
@@ -285,22 +285,23 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     }
     const { id, event } = (value ?? {}) as { id?: unknown; event?: unknown };
     const position = typeof id === 'string' ? parseEventId(id) : null;
-    const parsed = streamEventSchema.safeParse(position ? event : value);
-    if (!parsed.success || this.keys.channel(parsed.data.threadId) !== channel) {
+    const parsed = toStreamEvent(position ? event : value);
+    if (!parsed || this.keys.channel(parsed.threadId) !== channel) {
       this.drops.drop(
         { channel, bytes: message.length, reason: 'not a threadcast event' },
         'dropped messages on a thread channel',
       );
       return null;
     }
-    if (!position) return { liveOnly: parsed.data };
-    return { id: formatEventId(position), position, event: parsed.data };
+    if (!position) return { liveOnly: parsed };
+    // An id that parses is canonical (no leading zeros), so it is already what formatEventId would make of it.
+    return { id: id as string, position, event: parsed };
   }
 
   private parseEvent(json: string, threadId: ThreadId): StreamEvent | null {
     try {
-      const parsed = streamEventSchema.safeParse(JSON.parse(json));
-      if (parsed.success && parsed.data.threadId === threadId) return parsed.data;
+      const event = toStreamEvent(JSON.parse(json));
+      if (event?.threadId === threadId) return event;
     } catch {
       // reported below
     }
