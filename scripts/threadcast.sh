@@ -4,7 +4,7 @@
 #   start:server  a server only (needs REDIS_URL; run workers beside it)
 #   start:worker  a worker only (needs REDIS_URL)
 #   test          every suite: lint, dependency audit, typecheck, unit and integration tests, build, compose check, e2e,
-#                 the benchmark's quick run and a short soak
+#                 the benchmark's quick run, a heap census and a short soak
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -124,6 +124,8 @@ case "${1:-}" in
     pnpm --filter @threadcast/e2e e2e | tee -a "$log"
     say "benchmark smoke run (pnpm bench --quick): every variant runs, ours delivers exactly once"
     pnpm bench --quick
+    say "heap census smoke run (pnpm bench:heap --streams=200): snapshots of our server and the Node floor are taken and read"
+    pnpm bench:heap --streams=200
     say "soak smoke run (pnpm soak --duration=25s --streams=300 --life=1-5): exact delivery; fds, Redis connections and memory come back or stay bounded"
     pnpm soak --duration=25s --streams=300 --life=1-5
     # Every suite passed (a failure stops this script): add up what the runners counted.
