@@ -1,5 +1,6 @@
 import {
   type AppProcess,
+  channelSubscribers,
   findServingPid,
   localTcpPorts,
   startBalancer,
@@ -149,9 +150,7 @@ describe.each(['fast', 'trpc'] as const)('a server that loses Redis (SSE_MODE=%s
       const authorization = { authorization: `Bearer ${token}` };
       const { threadId } = await api.trpc.thread.create.mutate({});
       const open = rawStream(server.url, { threadId }, { headers: authorization, timeoutMs: 20_000 });
-      await expect
-        .poll(async () => ((await admin.call('PUBSUB', 'NUMSUB', `thread:${threadId}`)) as [string, number])[1])
-        .toBe(1);
+      await expect.poll(() => channelSubscribers(admin, `thread:${threadId}`)).toBe(1);
 
       await redis.kill();
       await expect.poll(() => readyz(server.url)).toMatchObject({ status: 503 });

@@ -2,6 +2,7 @@ import { type IncomingMessage, request } from 'node:http';
 import { RedisEventBus } from '@threadcast/bus/redis';
 import {
   type AppProcess,
+  channelSubscribers,
   freePort,
   type StartedProcess,
   startRedisServer,
@@ -212,11 +213,7 @@ describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
     const follower = follow(api, threadId);
     const producer = new Redis(redis.url);
     try {
-      await expect
-        .poll(async () =>
-          Number(((await producer.call('PUBSUB', 'NUMSUB', `thread:${threadId}`)) as [string, number])[1]),
-        )
-        .toBe(1);
+      await expect.poll(() => channelSubscribers(producer, `thread:${threadId}`)).toBe(1);
       const before = await ofServer();
       await producer.publish(`thread:${threadId}`, 'not json');
       await producer.publish(`thread:${threadId}`, JSON.stringify({ type: 'token', content: 'no thread id' }));

@@ -4,6 +4,7 @@ import type { StreamEvent } from '@threadcast/contract';
 import { demoReply } from '@threadcast/runner';
 import {
   type AppProcess,
+  channelSubscribers,
   type StartedProcess,
   startRedisServer,
   startServerProcess,
@@ -111,11 +112,7 @@ describe('separate server and worker processes on one Redis', () => {
     const stop = api.watchThread(threadId, { onEvent: (event, id) => received.push({ id, event }) });
     const producer = new Redis(redis.url);
     try {
-      await expect
-        .poll(async () =>
-          Number(((await producer.call('PUBSUB', 'NUMSUB', `thread:${threadId}`)) as [string, number])[1]),
-        )
-        .toBe(1);
+      await expect.poll(() => channelSubscribers(producer, `thread:${threadId}`)).toBe(1);
       const legacy = (content: string) => JSON.stringify({ type: 'token', threadId, content, ts: Date.now() });
       await producer.publish('agent_run:seedrun:new_response', legacy('from the seed worker'));
       await producer.publish(`thread:${threadId}`, legacy('from redis-cli'));

@@ -1,4 +1,4 @@
-import { startRedisServer, uniquePrefix } from '@threadcast/testkit';
+import { channelSubscribers, startRedisServer, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { listen } from '../testing.ts';
@@ -27,8 +27,7 @@ describe('RedisEventBus readiness', () => {
       // Ready means the live feed is back: the restarted server already counts the shared subscriber.
       const client = admin();
       try {
-        const [, count] = (await client.call('PUBSUB', 'NUMSUB', `thread:${thread}`)) as [string, number];
-        expect(Number(count)).toBe(1);
+        expect(await channelSubscribers(client, `thread:${thread}`)).toBe(1);
       } finally {
         client.disconnect();
       }

@@ -1,5 +1,5 @@
 import type { StreamEvent } from '@threadcast/contract';
-import { startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
+import { channelSubscribers, startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../logger.ts';
@@ -35,10 +35,7 @@ const token = (threadId: string, content: string): StreamEvent => ({
   ts: Date.now(),
 });
 
-async function numsub(channel: string): Promise<number> {
-  const reply = (await admin.call('PUBSUB', 'NUMSUB', channel)) as [string, number];
-  return Number(reply[1]);
-}
+const numsub = (channel: string) => channelSubscribers(admin, channel);
 
 async function busConnections(): Promise<string[]> {
   const list = (await admin.call('CLIENT', 'LIST')) as string;
