@@ -6,7 +6,7 @@
  * Output goes to stdout; notes and problems to stderr; a problem exits with status 1.
  */
 import { parseArgs } from 'node:util';
-import type { Logger } from '@threadcast/bus';
+import { type Logger, withTimeout } from '@threadcast/bus';
 import { threadIdSchema } from '@threadcast/contract';
 import { type Backend, backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { Redis } from 'ioredis';
@@ -57,17 +57,11 @@ function redisUrlOf(env: Env): string {
 
 /** Fails in words, naming the host but never the URL (it may hold a password), when Redis does not answer. */
 async function reachable<T>(env: Env, command: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${REACH_TIMEOUT_MS} ms`)), REACH_TIMEOUT_MS);
-  });
   try {
-    return await Promise.race([command, timeout]);
+    return await withTimeout(command, REACH_TIMEOUT_MS);
   } catch (error) {
     const host = new URL(redisUrlOf(env)).host;
     throw new Error(`could not reach Redis at ${host}: ${error instanceof Error ? error.message : String(error)}`);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -4,3 +4,4 @@ export * from './errors.ts';
 export * from './event-bus.ts';
 export * from './logger.ts';
 export { MemoryEventBus, type MemoryEventBusConfig } from './memory/memory-event-bus.ts';
+export { withTimeout } from './timeout.ts';

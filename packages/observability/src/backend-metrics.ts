@@ -1,4 +1,4 @@
-import type { Logger } from '@threadcast/bus';
+import { type Logger, withTimeout } from '@threadcast/bus';
 import { runStates } from '@threadcast/contract';
 import type { Backend } from '@threadcast/store/backend';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -83,17 +83,11 @@ export function registerStoreMetrics(registry: Registry, store: Pick<Backend, 'r
 }
 
 async function withinTimeout<T>(read: Promise<T>, what: string, logger: Logger): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${STORE_READ_TIMEOUT_MS} ms`)), STORE_READ_TIMEOUT_MS);
-  });
   try {
-    return await Promise.race([read, timeout]);
+    return await withTimeout(read, STORE_READ_TIMEOUT_MS);
   } catch (error) {
     logger.warn({ err: error, metric: what }, 'metrics: could not read the store; the series is left out');
     read.catch(() => undefined);
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }
