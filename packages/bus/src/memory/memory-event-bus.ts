@@ -38,17 +38,13 @@ export class MemoryEventBus implements EventBus, Closable, ReadinessCheck {
   private readonly historyLimit: number;
   private readonly maxQueued: number;
   private readonly maxEventBytes: number;
-  private subscribers = 0;
   /** What every subscription of this bus reads and joins through. */
   private readonly threadLog: ThreadLog = {
     join: async (threadId, listener) => {
-      const { listeners } = this.log(threadId);
-      if (listeners.has(listener)) return;
-      listeners.add(listener);
-      this.subscribers += 1;
+      this.log(threadId).listeners.add(listener);
     },
     leave: (threadId, listener) => {
-      if (this.threads.get(threadId)?.listeners.delete(listener)) this.subscribers -= 1;
+      this.threads.get(threadId)?.listeners.delete(listener);
     },
     readAfter: async (threadId, after) => ({
       epoch: this.threads.get(threadId)?.epoch ?? null,
@@ -109,8 +105,12 @@ export class MemoryEventBus implements EventBus, Closable, ReadinessCheck {
 
   stats(): BusStats {
     let channels = 0;
-    for (const log of this.threads.values()) if (log.listeners.size > 0) channels += 1;
-    return { subscribers: this.subscribers, channels };
+    let subscribers = 0;
+    for (const { listeners } of this.threads.values()) {
+      if (listeners.size > 0) channels += 1;
+      subscribers += listeners.size;
+    }
+    return { subscribers, channels };
   }
 
   /** Always ready: everything lives in this process. */
@@ -120,7 +120,6 @@ export class MemoryEventBus implements EventBus, Closable, ReadinessCheck {
 
   async close(): Promise<void> {
     for (const log of this.threads.values()) log.listeners.clear();
-    this.subscribers = 0;
   }
 
   private readAfter(threadId: ThreadId, after: EventPosition | null): StoredEvent[] {
