@@ -9,7 +9,8 @@ interface HeapSnapshotFile {
 /** Bytes and object counts of a heap snapshot by kind of object (V8's node type and constructor name). */
 export type HeapCensus = Map<string, { count: number; bytes: number }>;
 
-const STRING_TYPES = new Set(['string', 'concatenated string', 'sliced string', 'number']);
+/** Kinds whose snapshot "name" is their value (a string's text, a heap number): counted by type only. */
+const VALUE_TYPES = new Set(['string', 'concatenated string', 'sliced string', 'number']);
 
 /** Reads a `.heapsnapshot` file and sums the self size of its objects by kind. */
 export async function heapCensus(file: string): Promise<HeapCensus> {
@@ -24,8 +25,7 @@ export async function heapCensus(file: string): Promise<HeapCensus> {
   const { nodes, strings } = snapshot;
   for (let i = 0; i < nodes.length; i += width) {
     const type = types[nodes[i + typeAt] as number] ?? 'unknown';
-    // A string's "name" is its text: strings are counted by type only.
-    const kind = STRING_TYPES.has(type) ? type : `${type} ${strings[nodes[i + nameAt] as number] ?? ''}`.trim();
+    const kind = VALUE_TYPES.has(type) ? type : `${type} ${strings[nodes[i + nameAt] as number] ?? ''}`.trim();
     const entry = census.get(kind) ?? { count: 0, bytes: 0 };
     entry.count += 1;
     entry.bytes += nodes[i + sizeAt] as number;
