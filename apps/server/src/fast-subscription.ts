@@ -1,16 +1,11 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { AppRouter, Context, ContextRequest } from '@threadcast/api';
-import type { DirectDelivery, Logger, StoredEvent } from '@threadcast/bus';
-import {
-  callTRPCProcedure,
-  getTRPCErrorFromUnknown,
-  getTRPCErrorShape,
-  isTrackedEnvelope,
-  TRPCError,
-} from '@trpc/server';
+import { type AppRouter, type Context, type ContextRequest, ThreadEventStream } from '@threadcast/api';
+import type { EventConsumer, Logger, StoredEvent } from '@threadcast/bus';
+import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError } from '@trpc/server';
 
-/** The subscriptions the fast path serves; everything else goes through tRPC's own handler. */
-const FAST_PATHS = new Set(['/trpc/thread.onEvent']);
+/** The one subscription the fast path serves; everything else goes through tRPC's own handler. */
+const PATH = 'thread.onEvent';
+const FAST_PATHS = new Set([`/trpc/${PATH}`]);
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -28,11 +23,13 @@ export interface FastSubscriptionOptions {
   logger: Logger;
 }
 
-/** One open stream, and the direct consumer its subscription offers live events to. */
-class OpenStream implements DirectDelivery {
+/** One open stream: the consumer its thread's events are pushed to. */
+class OpenStream implements EventConsumer {
   corked = false;
-  /** The socket's buffer is full: events go through the subscription's queue until it drains. */
-  congested = false;
+  /** The client went away (the response closed). */
+  gone = false;
+  /** Set once the procedure has opened the stream. */
+  events: ThreadEventStream | null = null;
 
   constructor(
     readonly res: ServerResponse,
@@ -40,7 +37,17 @@ class OpenStream implements DirectDelivery {
   ) {}
 
   deliver(stored: StoredEvent): boolean {
-    return this.writer.writeDirect(this, stored);
+    return this.writer.writeEvent(this, stored);
+  }
+
+  end(failure?: unknown): void {
+    this.writer.finish(this, failure);
+  }
+
+  /** The response closed: whatever holds the stream is let go. */
+  close(): void {
+    this.gone = true;
+    this.events?.stop();
   }
 }
 
@@ -101,12 +108,14 @@ export class FastSubscriptions {
     if (this.heartbeat) clearInterval(this.heartbeat);
   }
 
-  /** Serves one stream; `headers` go out with the SSE headers (which win where both name one). */
+  /**
+   * Opens one stream: the procedure (input, auth, admission, ownership) runs as tRPC would run it, and the
+   * stream it returns is pushed to this response. Resolves once the stream is open or refused; an open
+   * stream then holds no promise or pending call, only its objects and listeners.
+   */
   async serve(req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders = {}): Promise<void> {
     const stream = new OpenStream(res, this);
-    const abort = new AbortController();
-    const onClose = aborter(abort);
-    res.on('close', onClose);
+    res.on('close', closer(stream));
     res.writeHead(200, { ...headers, ...SSE_HEADERS });
     res.write(this.connectedFrame);
     this.streams.add(stream);
@@ -117,7 +126,6 @@ export class FastSubscriptions {
     try {
       const request = parseRequest(req);
       ctx = await this.options.createContext({ req, res, info: { connectionParams: request.connectionParams } });
-      ctx.eventSink = stream;
       input = request.input;
       const result = await callTRPCProcedure({
         router: this.options.router,
@@ -125,46 +133,42 @@ export class FastSubscriptions {
         type: 'subscription',
         ctx,
         getRawInput: resolver(input),
-        signal: abort.signal,
+        // No signal: the stream is stopped through `OpenStream.close`, with no AbortController per stream.
+        signal: undefined,
         batchIndex: 0,
       });
-      if (!isAsyncIterable(result)) throw new Error(`${path} did not return an async iterable`);
-      for await (const value of result) {
-        if (abort.signal.aborted) break;
-        if (!this.write(stream, this.frameOf(value))) await drained(res, abort.signal);
-      }
-      if (!abort.signal.aborted) this.write(stream, RETURN_FRAME);
+      if (!(result instanceof ThreadEventStream)) throw new Error(`${path} did not return a ThreadEventStream`);
+      stream.events = result;
+      // The client may have left while the procedure ran.
+      if (stream.gone) result.stop();
+      result.attach(stream);
     } catch (cause) {
-      if (!abort.signal.aborted) this.write(stream, this.errorFrame(cause, path, input, ctx));
-    } finally {
-      this.streams.delete(stream);
-      res.off('close', onClose);
-      if (!res.writableEnded) res.end();
+      this.endStream(stream, this.errorFrame(cause, path, input, ctx));
     }
   }
 
   /**
-   * A live event handed over in the publisher's turn, while the stream's subscription waits with nothing
-   * queued: written at once, with no promise or generator step per subscriber. A congested socket declines,
-   * and the event takes the queued route, which waits for `drain`.
+   * A thread's event, handed over in the publisher's turn (or in its replay): written at once, with no promise
+   * or generator step. Returns false when the socket's buffer is full; the stream then resumes on `drain`,
+   * and what arrives meanwhile waits in its subscription, which bounds it.
    */
-  writeDirect(stream: OpenStream, stored: StoredEvent): boolean {
-    const { res } = stream;
-    if (stream.congested || res.writableEnded || res.destroyed) return false;
-    if (!this.write(stream, this.trackedFrame(stored.id, stored.event))) {
-      stream.congested = true;
-      res.once('drain', () => {
-        stream.congested = false;
-      });
-    }
-    return true;
+  writeEvent(stream: OpenStream, stored: StoredEvent): boolean {
+    if (this.write(stream, this.trackedFrame(stored.id, stored.event))) return true;
+    stream.res.once('drain', resumer(stream));
+    return false;
   }
 
-  private frameOf(value: unknown): string {
-    if (!isTrackedEnvelope(value)) return `data: ${JSON.stringify(value)}\n\n`;
-    const [id, data] = value;
-    if (typeof data !== 'object' || data === null) return `data: ${JSON.stringify(data)}\nid: ${id}\n\n`;
-    return this.trackedFrame(id, data);
+  /** The stream is over: tells the client how (`return`, or the error, retryable where resuming helps). */
+  finish(stream: OpenStream, failure: unknown): void {
+    this.endStream(stream, failure === undefined ? RETURN_FRAME : this.errorFrame(failure, PATH, undefined, undefined));
+  }
+
+  private endStream(stream: OpenStream, lastFrame: string): void {
+    this.streams.delete(stream);
+    const { res } = stream;
+    if (res.writableEnded || res.destroyed) return;
+    this.write(stream, lastFrame);
+    res.end();
   }
 
   /** `data:` and `id:` of one event, built once per event object, id and turn, whoever it goes to. */
@@ -177,6 +181,7 @@ export class FastSubscriptions {
     return frame;
   }
 
+  /** A `serialized-error` frame; an error after the stream opened is shaped without the request's input and context. */
   private errorFrame(cause: unknown, path: string, input: unknown, ctx: Context | undefined): string {
     const error: TRPCError = getTRPCErrorFromUnknown(cause);
     if (error.code === 'INTERNAL_SERVER_ERROR') this.options.logger.error({ err: error, path }, 'procedure failed');
@@ -219,28 +224,19 @@ export class FastSubscriptions {
   }
 }
 
-// The two below make the functions each open stream holds, and return them anonymous on purpose: tsx compiles
+// The functions below are made per stream (or per congestion), and returned anonymous on purpose: tsx compiles
 // with esbuild's keepNames, which gives every function it names (`const onClose = () => …`) its own
 // property array, about 256 bytes per stream each.
-function aborter(controller: AbortController): () => void {
-  return () => controller.abort();
+function closer(stream: OpenStream): () => void {
+  return () => stream.close();
+}
+
+function resumer(stream: OpenStream): () => void {
+  return () => stream.events?.resume();
 }
 
 function resolver<T>(value: T): () => Promise<T> {
   return async () => value;
-}
-
-/** A stream whose socket buffer is full waits here; the subscription's own queue bounds what piles up meanwhile. */
-function drained(res: ServerResponse, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    res.on('drain', done);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 function pathOf(req: IncomingMessage): string {
@@ -283,8 +279,4 @@ function withLastEventId(input: unknown, req: IncomingMessage, url: URL): unknow
 
 function isStringRecord(value: unknown): value is Record<string, string | undefined> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }

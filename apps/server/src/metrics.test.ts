@@ -151,7 +151,7 @@ describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
     for (const { runId } of started) expect((await api.trpc.run.get.query({ runId })).state).toBe('done');
   });
 
-  it('counts reset notices, and the events dropped for a client that stopped reading until it is cut off', async () => {
+  it('counts reset notices, and the events dropped for a client that stopped reading as it is cut off', async () => {
     const { api, token } = await signIn(server.url, 'sleepy');
     const { threadId } = await api.trpc.thread.create.mutate({});
     const publisher = new RedisEventBus({ url: redis.url });
@@ -183,9 +183,13 @@ describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
       for (let i = 0; i < 160; i += 1) {
         await publisher.publish({ type: 'token', threadId, runId: 'bulk', ts: Date.now(), content: `${i} ${chunk}` });
       }
+      // It is cut off as its queue overflows, while it still reads nothing: the 64 events waiting for it and
+      // the one that did not fit are dropped, and its stream is closed.
       const dropped = async () => gained(await ofServer(), before, 'threadcast_events_dropped_total');
-      await expect.poll(dropped, { timeout: 20_000 }).toBeGreaterThan(0);
-      expect(gained(await ofServer(), before, 'threadcast_slow_consumer_disconnects_total')).toBe(0);
+      await expect.poll(dropped, { timeout: 20_000 }).toBe(65);
+      const disconnects = async () => gained(await ofServer(), before, 'threadcast_slow_consumer_disconnects_total');
+      await expect.poll(disconnects).toBe(1);
+      expect((await ofServer()).value('threadcast_streams_open')).toBe(0);
 
       // Reading again, the client gets what was written, then the error that tells it to resume.
       slow.resume();
@@ -193,10 +197,10 @@ describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
       expect(text).toContain('SERVICE_UNAVAILABLE');
       const after = await ofServer();
       expect(gained(after, before, 'threadcast_slow_consumer_disconnects_total')).toBe(1);
-      expect(after.value('threadcast_streams_open')).toBe(0);
-      // Each of its 161 events was either delivered or dropped, never both.
+      // Of its 161 events, some were delivered and 65 dropped, never both; the rest came after its stream ended.
       const delivered = gained(after, beforeSlow, 'threadcast_events_delivered_total');
-      expect(delivered + gained(after, beforeSlow, 'threadcast_events_dropped_total')).toBe(161);
+      expect(delivered).toBeGreaterThan(0);
+      expect(delivered + gained(after, beforeSlow, 'threadcast_events_dropped_total')).toBeLessThanOrEqual(161);
       const written = text.split('\n').filter((line) => line.startsWith('id: ')).length;
       // The fast writer counts what it wrote; tRPC's pipeline reads ahead, and what it held when the stream
       // failed never reaches the client.

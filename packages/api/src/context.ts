@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DirectDelivery, EventBus, Logger } from '@threadcast/bus';
+import type { EventBus, Logger } from '@threadcast/bus';
 import type { RateLimiter, RunQueue, RunStore, ThreadStore } from '@threadcast/store';
 import { readSessionCookie } from './auth/session-cookie.ts';
 import type { TokenService, User } from './auth/token-service.ts';
@@ -52,8 +52,6 @@ export interface Context extends Omit<ApiDeps, 'limits' | 'metrics' | 'gate'> {
   secure: boolean;
   /** Adds a `Set-Cookie` header to the response (a no-op where there is no response, e.g. in tests). */
   setCookie(cookie: string): void;
-  /** Set by an SSE writer that takes live events synchronously: the stream's subscription offers them here. */
-  eventSink?: DirectDelivery;
 }
 
 /** The parts of a request the context reads, whatever adapter carries it. */

@@ -14,6 +14,7 @@ export { type ApiLimits, DEFAULT_LIMITS } from './limits.ts';
 export { noStreamMetrics, type StreamCloseReason, type StreamMetrics } from './observed-stream.ts';
 export { type AppRouter, appRouter, createAppRouter } from './root.ts';
 export { StreamGate, type StreamPass, streamUnavailable } from './stream-gate.ts';
+export { ThreadEventStream } from './thread-event-stream.ts';
 export { DEFAULT_STREAM_OPTIONS, type StreamOptions } from './trpc.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;

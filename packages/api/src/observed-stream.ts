@@ -1,10 +1,4 @@
-import {
-  type DirectDelivery,
-  type Logger,
-  SlowConsumerError,
-  type StoredEvent,
-  type SubscriptionObserver,
-} from '@threadcast/bus';
+import { type Logger, SlowConsumerError, type StoredEvent, type SubscriptionObserver } from '@threadcast/bus';
 import type { StreamEvent } from '@threadcast/contract';
 
 /** Why a `thread.onEvent` stream ended, as its close log line and the metrics name it. */
@@ -56,16 +50,15 @@ export interface StreamEnd {
  * closes (with its duration, events and reason), never one per event. It is the subscription's observer,
  * so it knows which events came from history (their publish-to-send latency is not a live one).
  */
-export class ObservedStream implements SubscriptionObserver, DirectDelivery {
+export class ObservedStream implements SubscriptionObserver {
   private readonly openedAt = Date.now();
   /**
-   * The history event the subscription is yielding now: it reports each one just before yielding it, and
-   * the stream counts it as delivered before the next one, so one reference tells them apart.
+   * The history event the subscription is delivering now: it reports each one just before delivering it,
+   * so one reference tells them apart.
    */
   private replaying: StoredEvent | null = null;
   private events = 0;
   private closed = false;
-  private sink: DirectDelivery | null = null;
 
   constructor(
     private readonly deps: { logger: Logger; metrics: StreamMetrics; expiresAt: number },
@@ -88,18 +81,6 @@ export class ObservedStream implements SubscriptionObserver, DirectDelivery {
     const replayed = stored === this.replaying;
     if (replayed) this.replaying = null;
     this.deps.metrics.delivered(stored.event, replayed);
-  }
-
-  /** The stream as a direct consumer that writes to `sink` and counts what it takes. */
-  deliveringTo(sink: DirectDelivery): DirectDelivery {
-    this.sink = sink;
-    return this;
-  }
-
-  deliver(stored: StoredEvent): boolean {
-    if (!this.sink?.deliver(stored)) return false;
-    this.delivered(stored);
-    return true;
   }
 
   close(end: StreamEnd): void {

@@ -42,9 +42,11 @@ describe('StreamGate', () => {
     const passes = Array.from({ length: 10 }, () => gate.admit());
     const endedAt = new Map<StreamPass, number>();
     for (const pass of passes) {
-      pass.signal.addEventListener('abort', () => {
-        endedAt.set(pass, performance.now());
-        pass.release();
+      pass.bind({
+        halt() {
+          endedAt.set(pass, performance.now());
+          pass.release();
+        },
       });
     }
     const start = performance.now();
@@ -70,19 +72,19 @@ describe('StreamGate', () => {
     const gate = new StreamGate();
     const passes = Array.from({ length: 4 }, () => gate.admit());
     const ending = gate.endOpen('redis is unreachable', 4_000);
-    const first = passes.filter((pass) => pass.signal.aborted);
+    const first = passes.filter((pass) => pass.stopped);
     expect(first).toHaveLength(1);
-    for (const pass of passes) if (!pass.signal.aborted) pass.release();
+    for (const pass of passes) if (!pass.stopped) pass.release();
     await vi.advanceTimersByTimeAsync(4_000);
     await ending;
-    expect(passes.filter((pass) => pass.signal.aborted)).toEqual(first);
+    expect(passes.filter((pass) => pass.stopped)).toEqual(first);
 
     const later = Array.from({ length: 4 }, () => gate.admit());
     const stopped = gate.endOpen('redis is unreachable', 4_000);
     gate.stopEnding();
     await stopped;
     await vi.advanceTimersByTimeAsync(4_000);
-    expect(later.filter((pass) => pass.signal.aborted)).toHaveLength(1);
+    expect(later.filter((pass) => pass.stopped)).toHaveLength(1);
     expect(gate.size).toBe(4 + 1);
   });
 
@@ -90,7 +92,7 @@ describe('StreamGate', () => {
     const gate = new StreamGate();
     const passes = Array.from({ length: 3 }, () => gate.admit());
     await gate.endOpen('draining', 0);
-    expect(passes.every((pass) => pass.signal.aborted)).toBe(true);
+    expect(passes.every((pass) => pass.stopped)).toBe(true);
     let empty = false;
     const emptied = gate.whenEmpty().then(() => {
       empty = true;
@@ -135,8 +137,10 @@ describe('thread.onEvent behind a gate', () => {
     expect(gate.size).toBe(0);
 
     reason = 'redis is unreachable';
-    const refused = await caller.thread.onEvent({ threadId });
-    await expect(refused[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    await expect(caller.thread.onEvent({ threadId })).rejects.toMatchObject({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'redis is unreachable: reconnect and resume from the last event id',
+    });
     expect(gate.size).toBe(0);
     await backend.close();
   });

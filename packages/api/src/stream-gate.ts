@@ -1,20 +1,32 @@
 import { TRPCError } from '@trpc/server';
 
+/** What a pass halts when its stream is to end. */
+export interface Haltable {
+  halt(): void;
+}
+
 /**
- * An admitted stream's hold on the gate; disposing it (or `release`) gives it back. Its signal is the
- * stream's one stop signal: the gate aborts it to end the stream (`ended` then says why), and the stream
- * aborts it itself (`stop`) when it ends for a reason of its own. It is also an abort listener
- * (`handleEvent` stops it), so another signal can be chained to it without a function of its own.
+ * An admitted stream's hold on the gate; disposing it (or `release`) gives it back. It is the stream's one
+ * stop switch: the gate ends the stream through it (`end`: `ended` then says why), and the stream stops
+ * itself through it (`stop`) when it ends for a reason of its own. Either way the stream it is bound to is
+ * halted, once.
  */
 export class StreamPass implements Disposable {
-  private readonly controller = new AbortController();
   private gateReason: string | null = null;
+  private isStopped = false;
+  private target: Haltable | null = null;
 
   constructor(private readonly gate: StreamGate) {}
 
-  /** Aborts when the gate ends this stream, or on `stop`. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
+  /** The stream this pass halts; halted at once if the pass was already stopped. */
+  bind(target: Haltable): void {
+    this.target = target;
+    if (this.isStopped) target.halt();
+  }
+
+  /** Whether the stream was told to stop, by the gate or by itself. */
+  get stopped(): boolean {
+    return this.isStopped;
   }
 
   /** Why the gate ended this stream, or null while it has not. */
@@ -24,18 +36,16 @@ export class StreamPass implements Disposable {
 
   /** Ends the stream for a reason of its own (the client left, its token expired): `ended` stays null. */
   stop(): void {
-    this.controller.abort();
-  }
-
-  handleEvent(): void {
-    this.stop();
+    if (this.isStopped) return;
+    this.isStopped = true;
+    this.target?.halt();
   }
 
   /** Called by the gate; a no-op for a stream that already ended. */
   end(reason: string): void {
-    if (this.controller.signal.aborted) return;
+    if (this.isStopped) return;
     this.gateReason = reason;
-    this.controller.abort(reason);
+    this.stop();
   }
 
   release(): void {
@@ -88,7 +98,7 @@ export class StreamGate {
   endOpen(reason: string, spreadMs: number): Promise<void> {
     this.stopEnding();
     // A stream already ending (told to by a gate, or on its own, and not yet gone) takes no slot of the new window.
-    const victims = shuffle([...this.open].filter((pass) => !pass.signal.aborted));
+    const victims = shuffle([...this.open].filter((pass) => !pass.stopped));
     const started = performance.now();
     let next = 0;
     return new Promise((resolve) => {

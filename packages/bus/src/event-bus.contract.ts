@@ -125,43 +125,68 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       }
     });
 
-    it('hands live events to a direct consumer, and loses or doubles nothing when it declines some', async () => {
+    it('follows a thread for a push consumer that is congested now and then, losing and doubling nothing', async () => {
       const bus = await open();
       const thread = threadId();
       const total = 300;
       for (let i = 1; i <= 20; i += 1) await bus.publish(token(thread, String(i)));
       const received: number[] = [];
-      let offers = 0;
-      let taken = 0;
-      const controller = new AbortController();
-      const direct = {
-        deliver(stored: { position: { seq: number } }) {
-          offers += 1;
-          if (offers % 3 === 0) return false; // as a congested socket would
-          taken += 1;
+      const ends: unknown[] = [];
+      let pauses = 0;
+      const consumer = {
+        deliver(stored: StoredEvent) {
           received.push(stored.position.seq);
-          return true;
+          if (stored.position.seq % 7 !== 0) return true;
+          // As a congested socket would: nothing more until it drains, a turn later.
+          pauses += 1;
+          setImmediate(() => feed.resume());
+          return false;
+        },
+        end(failure?: unknown) {
+          ends.push(failure);
         },
       };
-      const done = (async () => {
-        for await (const stored of bus.subscribe(thread, { after: null, signal: controller.signal, direct })) {
-          received.push(stored.position.seq);
-          // A consumer that is sometimes busy: events that arrive meanwhile queue and come through the iterator.
-          if (stored.position.seq % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
-        }
-      })();
-      await expect.poll(() => bus.stats().subscribers).toBe(1);
+      const feed = bus.follow(thread, { after: null }, consumer);
+      await expect.poll(() => received.length).toBe(20);
       for (let i = 21; i <= total; i += 1) {
         await bus.publish(token(thread, String(i)));
-        // Now and then the consumer catches up and waits, which is when events may go direct.
         if (i % 10 === 0) await expect.poll(() => received.length, { interval: 1 }).toBe(i);
       }
-      await expect.poll(() => received.length).toBeGreaterThanOrEqual(total);
-      controller.abort();
-      await done;
+      await expect.poll(() => received.length).toBe(total);
+      feed.stop();
+      feed.stop();
       expect(received).toEqual(Array.from({ length: total }, (_, i) => i + 1));
-      expect(taken).toBeGreaterThan(0);
-      expect(offers - taken).toBeGreaterThan(0);
+      expect(pauses).toBe(Math.floor(total / 7));
+      expect(ends).toEqual([undefined]);
+      await bus.publish(token(thread, 'after the end'));
+      expect(received).toHaveLength(total);
+      await expectReleased(bus);
+    });
+
+    it('ends a push consumer that stays congested with SlowConsumerError, and releases it', async () => {
+      const bus = await open({ maxQueuedPerSubscriber: 5 });
+      const thread = threadId();
+      const received: string[] = [];
+      let dropped = 0;
+      const ended = new Promise<unknown>((resolve) => {
+        bus.follow(
+          thread,
+          { after: null, observer: { replayed() {}, dropped: (count) => (dropped += count) } },
+          {
+            deliver(stored) {
+              received.push(String(stored.event.content));
+              return false;
+            },
+            end: resolve,
+          },
+        );
+      });
+      await expect.poll(() => bus.stats().subscribers).toBe(1);
+      for (let i = 0; i < 10; i += 1) await bus.publish(token(thread, String(i)));
+      // One taken before the consumer asked to wait, five waiting in the feed, the sixth overflows.
+      expect(await ended).toBeInstanceOf(SlowConsumerError);
+      expect(received).toEqual(['0']);
+      expect(dropped).toBe(6);
       await expectReleased(bus);
     });
 
@@ -338,12 +363,14 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       const fromHistory = [(await iterator.next()).value, (await iterator.next()).value];
       expect(fromHistory.map((e) => e?.event.content)).toEqual(['h2', 'h3']);
       expect(replayed).toEqual(fromHistory.map((e) => e?.id));
-      // Live from here: one taken by the waiting reader, five queued, the sixth overflows; four more follow.
+      // Live from here: one taken by the waiting reader, one handed over before the feed was asked to wait,
+      // five waiting in the feed, and the sixth overflows; the subscription has ended, the rest never reach it.
       const waiting = iterator.next();
       for (let i = 0; i < 10; i += 1) await bus.publish(token(thread, `live${i}`));
       await expect.poll(async () => (await bus.history(thread)).length).toBe(13);
       expect((await waiting).value?.event.content).toBe('live0');
-      await expect.poll(() => dropped).toBe(9);
+      await expect.poll(() => dropped).toBe(6);
+      expect((await iterator.next()).value?.event.content).toBe('live1');
       await expect(iterator.next()).rejects.toBeInstanceOf(SlowConsumerError);
       expect(replayed).toHaveLength(2);
       controller.abort();

@@ -7,37 +7,49 @@ export interface StoredEvent {
   event: StreamEvent;
 }
 
-export interface SubscribeOptions {
+export interface FollowOptions {
   /**
-   * Yield only events after this position. `null` starts at the oldest retained event; so does a position
+   * Deliver only events after this position. `null` starts at the oldest retained event; so does a position
    * of another epoch, whose history is gone.
    */
   after: EventPosition | null;
+  /** Told what the subscription does besides passing live events on (for metrics). */
+  observer?: SubscriptionObserver | undefined;
+}
+
+export interface SubscribeOptions extends FollowOptions {
   /** Aborting ends the iteration and releases everything the subscription holds. */
   signal: AbortSignal;
+}
+
+/** Takes a thread's events as a subscription hands them over, in order (an SSE writer, a pull queue). */
+export interface EventConsumer {
   /**
-   * For a consumer that can take an event synchronously (an SSE writer): while the consumer waits on the
-   * iterator with nothing queued, a live event that directly follows the last one delivered is offered
-   * to `direct.deliver`, in the publisher's turn, instead of travelling through the iterator. Returning
-   * true takes it (the iterator never yields it); false hands it to the iterator as usual, and offers
-   * resume only once the consumer waits again. Order and exactly-once hold across both routes.
+   * Takes the next event. Returning false asks for no more until the feed's `resume` (a congested socket):
+   * the events that arrive meanwhile wait in the feed, up to its limit.
    */
-  direct?: DirectDelivery | undefined;
-  /** Told what the subscription does besides passing live events on (for metrics). */
-  observer?: SubscriptionObserver;
+  deliver(event: StoredEvent): boolean;
+  /**
+   * The subscription is over and holds nothing any more: `failure` says what broke it (`SlowConsumerError`,
+   * the bus), undefined when it was stopped. Called once, and nothing is delivered after it.
+   */
+  end(failure?: unknown): void;
+}
+
+/** A subscription that pushes to its consumer (`EventBus.follow`). */
+export interface EventFeed {
+  /** The consumer can take events again after its `deliver` returned false. */
+  resume(): void;
+  /** Ends the subscription (its consumer's `end` is called) and releases everything it holds. */
+  stop(): void;
 }
 
 /** What a subscription reports as it goes; plain calls, so the host decides how to count them. */
 export interface SubscriptionObserver {
-  /** `event` came from history (a resume, or a gap in the live feed filled) and is about to be yielded. */
+  /** `event` came from history (a resume, or a gap in the live feed filled) and is about to be delivered. */
   replayed(event: StoredEvent): void;
   /** `count` live events were discarded because the consumer fell `maxQueued` behind (it resumes from history). */
   dropped(count: number): void;
-}
-
-/** Takes one live event synchronously (`deliver`), or returns false to have the iterator deliver it. */
-export interface DirectDelivery {
-  deliver(event: StoredEvent): boolean;
 }
 
 export interface PublishOptions {
@@ -71,14 +83,20 @@ export interface BusStats {
  * Carries the events of threads from publishers to subscribers.
  *
  * Guarantees, for each thread: `publish` gives every event the next position (`seq` + 1) in one history;
- * a subscription yields events in that order, each at most once, with no gap while the events are
+ * a subscription delivers events in that order, each at most once, with no gap while the events are
  * retained: it joins the live feed before reading history and fills any jump in positions from history.
  * History is bounded (per-engine retention). When it cannot fill a gap (trimmed past the subscriber's
- * position, or lost), the subscription yields a `status` event `{ state: 'reset', reason }` and goes on
+ * position, or lost), the subscription delivers a `status` event `{ state: 'reset', reason }` and goes on
  * with what is retained: a gap is never silent.
  */
 export interface EventBus {
   publish(event: StreamEvent, options?: PublishOptions): Promise<StoredEvent>;
+  /**
+   * Pushes the thread's events to `consumer` as they come, with no promise or timer per event: the form
+   * for a writer that holds thousands of mostly idle streams. It starts at once.
+   */
+  follow(threadId: ThreadId, options: FollowOptions, consumer: EventConsumer): EventFeed;
+  /** The same events, pulled: an async iteration over a `follow`. */
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent>;
   /** The newest retained events of a thread, oldest first (at most `limit`, default: all retained). */
   history(threadId: ThreadId, options?: { limit?: number }): Promise<StoredEvent[]>;

@@ -4,4 +4,5 @@ export * from './errors.ts';
 export * from './event-bus.ts';
 export * from './logger.ts';
 export { MemoryEventBus, type MemoryEventBusConfig } from './memory/memory-event-bus.ts';
+export { PullQueue, type PullSource } from './pull-queue.ts';
 export { withTimeout } from './timeout.ts';

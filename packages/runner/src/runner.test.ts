@@ -233,6 +233,7 @@ describe('RunPublisher', () => {
     // Every third call fails: half of those after the event was stored (a lost reply), half before.
     const flaky: EventBus = {
       history: (...args) => bus.history(...args),
+      follow: (...args) => bus.follow(...args),
       subscribe: (...args) => bus.subscribe(...args),
       stats: () => bus.stats(),
       async publish(event, options) {
@@ -269,6 +270,9 @@ describe('RunPublisher', () => {
     const down: EventBus = {
       ...new MemoryEventBus(),
       history: async () => [],
+      follow: () => {
+        throw new Error('redis is down');
+      },
       subscribe: () => ({ [Symbol.asyncIterator]: async function* () {} })[Symbol.asyncIterator](),
       stats: () => ({ subscribers: 0, channels: 0 }),
       publish: async () => {

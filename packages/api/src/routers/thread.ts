@@ -1,23 +1,21 @@
-import { SlowConsumerError } from '@threadcast/bus';
+import type { EventBus } from '@threadcast/bus';
 import {
   createThreadInput,
   createThreadOutput,
+  type EventPosition,
   listThreadsOutput,
   onEventInput,
   parseEventId,
   threadDetailSchema,
   threadRefInput,
 } from '@threadcast/contract';
-import { TRPCError, type TRPCRouterRecord, tracked } from '@trpc/server';
+import type { TRPCRouterRecord } from '@trpc/server';
 import { ObservedStream } from '../observed-stream.ts';
 import { latestRunStart } from '../resume-point.ts';
-import { streamUnavailable } from '../stream-gate.ts';
 import { requireOwnThread } from '../thread-access.ts';
 import { threadDetail } from '../thread-detail.ts';
+import { interruptedStream, ThreadEventStream } from '../thread-event-stream.ts';
 import { protectedProcedure } from '../trpc.ts';
-
-/** setTimeout's longest delay (about 24.8 days); a stream outliving it is ended then and resumes. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 export const threadRouter = {
   create: protectedProcedure
@@ -43,75 +41,48 @@ export const threadRouter = {
    * starts at the latest run. Ends, releasing its bus subscription and its stream slot, when the client
    * goes away, and with UNAUTHORIZED when the token expires (the client refreshes and resumes). While the
    * host's gate is closed (draining, backend down) it is refused, or ended, with SERVICE_UNAVAILABLE.
+   * The stream it returns can be iterated (tRPC's SSE pipeline) or pushed to an SSE writer (`attach`).
    */
-  onEvent: protectedProcedure.input(onEventInput).subscription(async function* ({ ctx, input, signal }) {
+  onEvent: protectedProcedure.input(onEventInput).subscription(async ({ ctx, input, signal }) => {
     // Refused at once while the host drains or its backend is down; given back however the stream ends.
-    using pass = ctx.gate.admit();
-    await requireOwnThread(ctx, input.threadId);
-    const release = ctx.streams.open(ctx.user.id);
-    const observe = { logger: ctx.logger, metrics: ctx.metrics, expiresAt: ctx.session.expiresAt };
-    const stream = new ObservedStream(observe, {
-      streamId: ctx.requestId,
-      threadId: input.threadId,
-      userId: ctx.user.id,
-      resumeFrom: input.lastEventId ?? null,
-    });
-    let failure: unknown;
-    // The pass's signal is the stream's one stop signal: the gate, the client leaving and the expiry all abort it.
-    signal?.addEventListener('abort', pass, { once: true });
-    // The client may have left while the thread was being checked, before anyone listened.
-    if (signal?.aborted) pass.stop();
-    let timedOut = false;
-    const expiry = setTimeout(
-      () => {
-        timedOut = true;
-        pass.stop();
-      },
-      Math.min(Math.max(0, ctx.session.expiresAt - Date.now()), MAX_TIMER_MS),
-    );
+    const pass = ctx.gate.admit();
+    let release: (() => void) | null = null;
+    let after: EventPosition | null;
     try {
-      const after = input.lastEventId ? parseEventId(input.lastEventId) : await latestRunStart(ctx.bus, input.threadId);
-      for await (const stored of ctx.bus.subscribe(input.threadId, {
-        after,
-        signal: pass.signal,
-        observer: stream,
-        direct: ctx.eventSink && stream.deliveringTo(ctx.eventSink),
-      })) {
-        yield tracked(stored.id, stored.event);
-        // Counted once the consumer asks for the next one: by then this one was written.
-        stream.delivered(stored);
-      }
+      await requireOwnThread(ctx, input.threadId);
+      release = ctx.streams.open(ctx.user.id);
+      after = await startingPoint(ctx.bus, input);
     } catch (error) {
-      failure = error;
-      if (!timedOut) throw interruptedStream(error);
-    } finally {
-      clearTimeout(expiry);
-      signal?.removeEventListener('abort', pass);
-      release();
-      stream.close({ timedOut, clientGone: signal?.aborted === true, failure });
+      release?.();
+      pass.release();
+      throw error;
     }
-    // Ended by the gate: an error the client reconnects on (tRPC's `return` would stop it for good).
-    if (pass.ended !== null) throw streamUnavailable(pass.ended);
-    if (!timedOut) return;
-    if (Date.now() >= ctx.session.expiresAt) {
-      throw new TRPCError({
-        code: 'UNAUTHORIZED',
-        message: 'the token expired: refresh it and resume from the last event id',
-      });
-    }
-    throw interruptedStream(new Error('the stream reached the longest time a timer can wait'));
+    const observed = new ObservedStream(
+      { logger: ctx.logger, metrics: ctx.metrics, expiresAt: ctx.session.expiresAt },
+      { streamId: ctx.requestId, threadId: input.threadId, userId: ctx.user.id, resumeFrom: input.lastEventId ?? null },
+    );
+    return new ThreadEventStream({
+      bus: ctx.bus,
+      threadId: input.threadId,
+      after,
+      pass,
+      release,
+      observed,
+      expiresAt: ctx.session.expiresAt,
+      signal,
+    });
   }),
 } satisfies TRPCRouterRecord;
 
-/**
- * A stream that broke after it started (the client fell behind, the bus became unreachable) ends with a
- * retryable code: tRPC clients treat it as a reason to reconnect, and they resume from their last id.
- */
-function interruptedStream(error: unknown): TRPCError {
-  if (error instanceof TRPCError) return error;
-  const message =
-    error instanceof SlowConsumerError
-      ? error.message
-      : 'the event stream was interrupted; reconnect and resume from the last event id';
-  return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message, cause: error });
+/** Where a stream starts: after the client's last event id, or else at the thread's latest run. */
+async function startingPoint(
+  bus: EventBus,
+  input: { threadId: string; lastEventId?: string | null | undefined },
+): Promise<EventPosition | null> {
+  if (input.lastEventId) return parseEventId(input.lastEventId);
+  try {
+    return await latestRunStart(bus, input.threadId);
+  } catch (error) {
+    throw interruptedStream(error);
+  }
 }

@@ -6,13 +6,16 @@ import type {
   BusStats,
   Closable,
   EventBus,
+  EventConsumer,
+  EventFeed,
+  FollowOptions,
   PublishOptions,
   Readiness,
   ReadinessCheck,
   StoredEvent,
   SubscribeOptions,
 } from '../event-bus.ts';
-import { type LiveListener, orderedSubscription, type ThreadLog } from '../ordered-subscription.ts';
+import { followThread, type LiveListener, subscribeThread, type ThreadLog } from '../ordered-feed.ts';
 
 export interface MemoryEventBusConfig {
   /** Events kept per thread for replay (default 1,000). */
@@ -94,8 +97,12 @@ export class MemoryEventBus implements EventBus, Closable, ReadinessCheck {
     return stored;
   }
 
+  follow(threadId: ThreadId, options: FollowOptions, consumer: EventConsumer): EventFeed {
+    return followThread(this.threadLog, threadId, options, consumer, this.maxQueued);
+  }
+
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
-    return orderedSubscription(this.threadLog, threadId, options, this.maxQueued);
+    return subscribeThread(this.threadLog, threadId, options, this.maxQueued);
   }
 
   async history(threadId: ThreadId, options: { limit?: number } = {}): Promise<StoredEvent[]> {

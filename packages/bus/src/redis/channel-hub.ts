@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { backoffDelay } from '../backoff.ts';
 import type { Logger } from '../logger.ts';
 
-/** Takes a channel's decoded messages (an `Inbox`). */
+/** Takes a channel's decoded messages (an `OrderedFeed`). */
 export interface HubListener<T> {
   push(message: T): void;
 }

@@ -16,6 +16,9 @@ import type {
   BusStats,
   Closable,
   EventBus,
+  EventConsumer,
+  EventFeed,
+  FollowOptions,
   PublishOptions,
   Readiness,
   ReadinessCheck,
@@ -25,12 +28,13 @@ import type {
 import { type Logger, silentLogger } from '../logger.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
 import {
+  followThread,
   type LiveItem,
-  orderedSubscription,
   RESYNC,
+  subscribeThread,
   type ThreadLog,
   type ThreadLogRead,
-} from '../ordered-subscription.ts';
+} from '../ordered-feed.ts';
 import { ChannelHub } from './channel-hub.ts';
 import { resilientRedisOptions } from './connection-options.ts';
 import { type BusKeys, busKeys } from './keys.ts';
@@ -183,8 +187,12 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     return { id: formatEventId(position), position, event: encoded.event };
   }
 
+  follow(threadId: ThreadId, options: FollowOptions, consumer: EventConsumer): EventFeed {
+    return followThread(this.threadLog, threadId, options, consumer, this.maxQueued);
+  }
+
   subscribe(threadId: ThreadId, options: SubscribeOptions): AsyncIterable<StoredEvent> {
-    return orderedSubscription(this.threadLog, threadId, options, this.maxQueued);
+    return subscribeThread(this.threadLog, threadId, options, this.maxQueued);
   }
 
   async history(threadId: ThreadId, options: { limit?: number } = {}): Promise<StoredEvent[]> {

@@ -1,7 +1,7 @@
 import type { StreamEvent } from '@threadcast/contract';
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from './event-bus.ts';
-import { type LiveItem, type LiveListener, orderedSubscription } from './ordered-subscription.ts';
+import { type LiveItem, type LiveListener, subscribeThread } from './ordered-feed.ts';
 
 const token = (content: string): StreamEvent => ({ type: 'token', threadId: 't1', ts: 1, content });
 const kept = (seq: number, content: string): StoredEvent => ({
@@ -10,12 +10,12 @@ const kept = (seq: number, content: string): StoredEvent => ({
   event: token(content),
 });
 
-describe('orderedSubscription', () => {
+describe('subscribeThread', () => {
   it('numbers a live-only event after what this subscriber has seen, not after the head', async () => {
     let listener: LiveListener | null = null;
     const deliver = (item: LiveItem) => listener?.push(item);
     const controller = new AbortController();
-    const subscription = orderedSubscription(
+    const subscription = subscribeThread(
       {
         join: async (_threadId, joined) => {
           listener = joined;
