@@ -36,8 +36,20 @@ export interface Session {
   token: string;
 }
 
-export interface Context extends Omit<ApiDeps, 'limits' | 'metrics' | 'gate'> {
+/** What every request of a process shares: its engines, stores and settings. */
+export interface ApiServices extends Omit<ApiDeps, 'limits' | 'metrics' | 'gate'> {
   metrics: StreamMetrics;
+  limits: ApiLimits;
+  streams: StreamSlots;
+  gate: StreamGate;
+}
+
+export interface Context {
+  /**
+   * The process's services, one object shared by every request. One property rather than each of them in the
+   * context: tRPC copies the context key by key at every middleware that extends it, for every request.
+   */
+  services: ApiServices;
   /** Names this request in log lines: a proxy's `X-Request-Id` when it is a plain short token, else a random one. */
   requestId: string;
   session: Session | null;
@@ -45,9 +57,6 @@ export interface Context extends Omit<ApiDeps, 'limits' | 'metrics' | 'gate'> {
   authFailure: string | null;
   /** True when the token could not be checked for a reason of ours (the key set was unreachable). */
   authUnavailable: boolean;
-  limits: ApiLimits;
-  streams: StreamSlots;
-  gate: StreamGate;
   /** Whether the request came over HTTPS: session cookies are `Secure` then. */
   secure: boolean;
   /** Adds a `Set-Cookie` header to the response (a no-op where there is no response, e.g. in tests). */
@@ -96,16 +105,17 @@ function cookieSetter(res: ContextRequest['res']): (cookie: string) => void {
  */
 export function createContextFactory(deps: ApiDeps) {
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...deps.limits };
-  const streams = new StreamSlots(limits);
-  const gate = deps.gate ?? new StreamGate();
+  const services: ApiServices = {
+    ...deps,
+    metrics: deps.metrics ?? noStreamMetrics,
+    limits,
+    streams: new StreamSlots(limits),
+    gate: deps.gate ?? new StreamGate(),
+  };
   return async ({ req, res, info, secure }: ContextRequest): Promise<Context> => {
     const base = {
-      ...deps,
-      metrics: deps.metrics ?? noStreamMetrics,
+      services,
       requestId: requestIdOf(req.headers['x-request-id']),
-      limits,
-      streams,
-      gate,
       secure: secure ?? false,
       setCookie: cookieSetter(res),
     };

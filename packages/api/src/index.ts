@@ -9,7 +9,14 @@ export {
   type TokenVerification,
   type User,
 } from './auth/token-service.ts';
-export { type ApiDeps, type Context, type ContextRequest, createContextFactory, type Session } from './context.ts';
+export {
+  type ApiDeps,
+  type ApiServices,
+  type Context,
+  type ContextRequest,
+  createContextFactory,
+  type Session,
+} from './context.ts';
 export { type ApiLimits, DEFAULT_LIMITS } from './limits.ts';
 export { noStreamMetrics, type StreamCloseReason, type StreamMetrics } from './observed-stream.ts';
 export { type AppRouter, appRouter, createAppRouter } from './root.ts';

@@ -8,7 +8,7 @@ export async function requireOwnThread(
   ctx: Context & { user: { id: string } },
   threadId: ThreadId,
 ): Promise<ThreadRecord> {
-  const thread = await ctx.threads.get(threadId);
+  const thread = await ctx.services.threads.get(threadId);
   if (!thread || thread.ownerId !== ctx.user.id) {
     throw new TRPCError({ code: 'NOT_FOUND', message: `thread ${threadId} not found` });
   }

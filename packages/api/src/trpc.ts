@@ -65,8 +65,8 @@ export function createConfiguredRouter<TRecord extends TRPCRouterRecord>(record:
 const limitInputSize = t.middleware(async function limitInputSize({ ctx, getRawInput, next }) {
   const raw = await getRawInput();
   const size = raw === undefined ? 0 : Buffer.byteLength(JSON.stringify(raw) ?? '');
-  if (size > ctx.limits.inputMaxBytes) {
-    throw tooLarge('the input', size, 'bytes', 'INPUT_MAX_BYTES', ctx.limits.inputMaxBytes);
+  if (size > ctx.services.limits.inputMaxBytes) {
+    throw tooLarge('the input', size, 'bytes', 'INPUT_MAX_BYTES', ctx.services.limits.inputMaxBytes);
   }
   return next();
 });
@@ -81,7 +81,8 @@ export const isAuthed = t.middleware(function isAuthed({ ctx, next }) {
     const reason = ctx.authFailure ?? 'a token is required';
     throw new TRPCError({ code: 'UNAUTHORIZED', message: `${reason}: sign in again` });
   }
-  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.session.user } });
+  // tRPC merges these into a copy of the context: only the new keys are passed.
+  return next({ ctx: { session: ctx.session, user: ctx.session.user } });
 });
 
 export const protectedProcedure = publicProcedure.use(isAuthed);

@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { type UserId, userIdSchema } from '@threadcast/contract';
 import {
   createRemoteJWKSet,
@@ -102,6 +103,11 @@ function positiveInteger(value: number, label: string): number {
 export class TokenService {
   readonly canIssue: boolean;
   private readonly secret: Uint8Array | null;
+  /**
+   * The secret imported once as a WebCrypto key for verifying: handed the raw bytes, jose imports a new
+   * CryptoKey (a native key object and its promises) for every token it checks.
+   */
+  private verifyKey: Promise<webcrypto.CryptoKey> | null = null;
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | null;
   private readonly algorithms: string[];
   private readonly issuer: string | undefined;
@@ -181,7 +187,12 @@ export class TokenService {
   /** The key for the token's `alg`: the secret for HS256, the JWKS for the asymmetric list, nothing else. */
   private readonly keyFor = async (header: JWSHeaderParameters, token: FlattenedJWSInput) => {
     const { alg } = header;
-    if (alg === SECRET_ALGORITHM && this.secret) return this.secret;
+    if (alg === SECRET_ALGORITHM && this.secret) {
+      this.verifyKey ??= webcrypto.subtle.importKey('raw', this.secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+        'verify',
+      ]);
+      return this.verifyKey;
+    }
     if (alg !== undefined && JWKS_ALGORITHMS.includes(alg) && this.jwks) return this.jwks(header, token);
     throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
   };

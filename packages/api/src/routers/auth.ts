@@ -12,11 +12,11 @@ export const authRouter = {
     .input(devLoginInput)
     .output(devLoginOutput)
     .mutation(async ({ ctx, input }) => {
-      if (!ctx.devLoginEnabled) {
+      if (!ctx.services.devLoginEnabled) {
         throw new TRPCError({ code: 'FORBIDDEN', message: 'dev login is disabled on this server' });
       }
       const user = { id: input.name.toLowerCase(), name: input.name };
-      const { token, expiresAt } = await ctx.tokens.issue(user);
+      const { token, expiresAt } = await ctx.services.tokens.issue(user);
       ctx.setCookie(sessionCookie(token, expiresAt, ctx.secure));
       return { token, userId: user.id, expiresAt };
     }),

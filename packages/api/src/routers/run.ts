@@ -8,7 +8,7 @@ import { protectedProcedure } from '../trpc.ts';
 
 /** The run if the user owns its thread; another user's run answers exactly like a missing one. */
 async function requireOwnRun(ctx: Context & { user: { id: string } }, runId: string): Promise<RunRecord> {
-  const run = await ctx.runs.get(runId);
+  const run = await ctx.services.runs.get(runId);
   if (!run || run.ownerId !== ctx.user.id)
     throw new TRPCError({ code: 'NOT_FOUND', message: `run ${runId} not found` });
   return run;
@@ -24,12 +24,12 @@ export const runRouter = {
     .input(startRunInput)
     .output(startRunOutput)
     .mutation(async ({ ctx, input }) => {
-      const { promptMaxChars, runStartsPerMinute } = ctx.limits;
+      const { promptMaxChars, runStartsPerMinute } = ctx.services.limits;
       if (input.prompt.length > promptMaxChars) {
         throw tooLarge('the prompt', input.prompt.length, 'characters', 'PROMPT_MAX_CHARS', promptMaxChars);
       }
       await requireOwnThread(ctx, input.threadId);
-      const rate = await ctx.limiter.attempt(`run.start:${ctx.user.id}`, runStartsPerMinute, 60_000);
+      const rate = await ctx.services.limiter.attempt(`run.start:${ctx.user.id}`, runStartsPerMinute, 60_000);
       if (!rate.allowed) {
         throw new TRPCError({
           code: 'TOO_MANY_REQUESTS',
@@ -38,15 +38,15 @@ export const runRouter = {
       }
       const runId = newId();
       const job = { runId, threadId: input.threadId, ownerId: ctx.user.id, prompt: input.prompt };
-      await ctx.runs.create(job);
-      await ctx.bus.publish({
+      await ctx.services.runs.create(job);
+      await ctx.services.bus.publish({
         type: 'status',
         threadId: input.threadId,
         runId,
         ts: Date.now(),
         content: { state: 'queued', runId },
       });
-      await ctx.queue.enqueue({ ...job, enqueuedAt: Date.now() });
+      await ctx.services.queue.enqueue({ ...job, enqueuedAt: Date.now() });
       return { runId };
     }),
 
@@ -65,8 +65,8 @@ export const runRouter = {
     .mutation(async ({ ctx, input }) => {
       const run = await requireOwnRun(ctx, input.runId);
       if (isEnded(run.state)) return { runId: run.runId, state: run.state };
-      const cancelled = await endRun(ctx, run, 'cancelled', { reason: 'cancelled by the user' });
-      const final = cancelled ?? (await ctx.runs.get(run.runId)) ?? run;
+      const cancelled = await endRun(ctx.services, run, 'cancelled', { reason: 'cancelled by the user' });
+      const final = cancelled ?? (await ctx.services.runs.get(run.runId)) ?? run;
       return { runId: final.runId, state: final.state };
     }),
 } satisfies TRPCRouterRecord;

@@ -22,17 +22,17 @@ export const threadRouter = {
     .input(createThreadInput)
     .output(createThreadOutput)
     .mutation(async ({ ctx, input }) => {
-      const thread = await ctx.threads.create({ ownerId: ctx.user.id, title: input.title || 'New thread' });
+      const thread = await ctx.services.threads.create({ ownerId: ctx.user.id, title: input.title || 'New thread' });
       return { threadId: thread.threadId };
     }),
 
   get: protectedProcedure
     .input(threadRefInput)
     .output(threadDetailSchema)
-    .query(async ({ ctx, input }) => threadDetail(ctx, await requireOwnThread(ctx, input.threadId))),
+    .query(async ({ ctx, input }) => threadDetail(ctx.services, await requireOwnThread(ctx, input.threadId))),
 
   list: protectedProcedure.output(listThreadsOutput).query(async ({ ctx }) => {
-    const threads = await ctx.threads.listByOwner(ctx.user.id);
+    const threads = await ctx.services.threads.listByOwner(ctx.user.id);
     return threads.map(({ threadId, title, createdAt }) => ({ threadId, title, createdAt }));
   }),
 
@@ -45,24 +45,24 @@ export const threadRouter = {
    */
   onEvent: protectedProcedure.input(onEventInput).subscription(async ({ ctx, input, signal }) => {
     // Refused at once while the host drains or its backend is down; given back however the stream ends.
-    const pass = ctx.gate.admit();
+    const pass = ctx.services.gate.admit();
     let release: (() => void) | null = null;
     let after: EventPosition | null;
     try {
       await requireOwnThread(ctx, input.threadId);
-      release = ctx.streams.open(ctx.user.id);
-      after = await startingPoint(ctx.bus, input);
+      release = ctx.services.streams.open(ctx.user.id);
+      after = await startingPoint(ctx.services.bus, input);
     } catch (error) {
       release?.();
       pass.release();
       throw error;
     }
     const observed = new ObservedStream(
-      { logger: ctx.logger, metrics: ctx.metrics, expiresAt: ctx.session.expiresAt },
+      { logger: ctx.services.logger, metrics: ctx.services.metrics, expiresAt: ctx.session.expiresAt },
       { streamId: ctx.requestId, threadId: input.threadId, userId: ctx.user.id, resumeFrom: input.lastEventId ?? null },
     );
     return new ThreadEventStream({
-      bus: ctx.bus,
+      bus: ctx.services.bus,
       threadId: input.threadId,
       after,
       pass,
