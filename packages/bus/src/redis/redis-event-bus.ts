@@ -90,6 +90,7 @@ export function openSharedConnections(url: string, redisOptions: RedisOptions = 
 
 const PUBLISH_SCRIPT = readFileSync(new URL('./publish-2.lua', import.meta.url), 'utf8');
 const HEAD_SCRIPT = readFileSync(new URL('./head-2.lua', import.meta.url), 'utf8');
+const READ_SCRIPT = readFileSync(new URL('./read-2.lua', import.meta.url), 'utf8');
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -107,6 +108,12 @@ interface PublishingRedis extends Redis {
     final: string,
   ): Promise<[epoch: string, seq: number, status: number]>;
   threadcastHead(metaKey: string, logKey: string, epoch: string, ttlSeconds: number): Promise<[string, number]>;
+  threadcastRead(
+    metaKey: string,
+    logKey: string,
+    from: 'after' | 'newest',
+    startOrCount: string,
+  ): Promise<[string | null, StreamEntry[]]>;
 }
 
 /**
@@ -152,6 +159,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     this.subscriber = connections.subscriber;
     this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
     this.publisher.defineCommand('threadcastHead', { numberOfKeys: 2, lua: HEAD_SCRIPT });
+    this.publisher.defineCommand('threadcastRead', { numberOfKeys: 2, lua: READ_SCRIPT });
     if (this.ownsConnections) {
       for (const connection of [this.publisher, this.subscriber]) {
         connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
@@ -196,11 +204,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   }
 
   async history(threadId: ThreadId, options: { limit?: number } = {}): Promise<StoredEvent[]> {
-    const logKey = this.keys.log(threadId);
-    const { limit } = options;
-    const [epoch, entries] = await this.readLog(threadId, (tx) =>
-      limit === undefined ? tx.xrevrange(logKey, '+', '-') : tx.xrevrange(logKey, '+', '-', 'COUNT', limit),
-    );
+    const [epoch, entries] = await this.readLog(threadId, 'newest', String(options.limit ?? ''));
     return this.toStored(threadId, epoch, entries.reverse());
   }
 
@@ -226,12 +230,8 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   }
 
   private async readAfter(threadId: ThreadId, after: EventPosition | null): Promise<ThreadLogRead> {
-    const logKey = this.keys.log(threadId);
-    const start = after ? `(${after.seq}-0` : '-';
-    let [epoch, entries] = await this.readLog(threadId, (tx) => tx.xrange(logKey, start, '+'));
-    if (after && epoch !== null && epoch !== after.epoch) {
-      [epoch, entries] = await this.readLog(threadId, (tx) => tx.xrange(logKey, '-', '+'));
-    }
+    let [epoch, entries] = await this.readLog(threadId, 'after', after ? `(${after.seq}-0` : '-');
+    if (after && epoch !== null && epoch !== after.epoch) [epoch, entries] = await this.readLog(threadId, 'after', '-');
     return { epoch, events: this.toStored(threadId, epoch, entries) };
   }
 
@@ -246,22 +246,13 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     return { epoch, seq: Number(seq) };
   }
 
-  /** Reads the thread's epoch together with some of its entries, in one transaction so they belong together. */
-  private async readLog(
+  /** Reads the thread's epoch together with some of its entries, atomically (read-2.lua). */
+  private readLog(
     threadId: ThreadId,
-    read: (tx: ReturnType<Redis['multi']>) => unknown,
+    from: 'after' | 'newest',
+    startOrCount: string,
   ): Promise<[string | null, StreamEntry[]]> {
-    const tx = this.publisher.multi().hget(this.keys.meta(threadId), 'epoch');
-    read(tx);
-    const results = await tx.exec();
-    if (!results) throw new Error('redis transaction was aborted');
-    const [[epochError, epoch], [entriesError, entries]] = results as [
-      [Error | null, string | null],
-      [Error | null, StreamEntry[]],
-    ];
-    if (epochError) throw epochError;
-    if (entriesError) throw entriesError;
-    return [epoch, entries];
+    return this.publisher.threadcastRead(this.keys.meta(threadId), this.keys.log(threadId), from, startOrCount);
   }
 
   private toStored(threadId: ThreadId, epoch: string | null, entries: StreamEntry[]): StoredEvent[] {
