@@ -44,8 +44,31 @@ function ourServer(mode: 'fast' | 'trpc') {
       LOG_LEVEL: 'warn',
       NODE_ENV: 'production',
     });
+    try {
+      await whenReady(server.url);
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
     return withServingPid(server, server.url);
   };
+}
+
+/**
+ * Like a load balancer, sends no stream before `/readyz` says yes: a server listens before its Redis connections
+ * are up, and until then it refuses streams (with a retryable error a real client would retry).
+ */
+async function whenReady(url: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await fetch(`${url}/readyz`).then(
+      (response) => response.ok,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error(`${url} was not ready within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function baselineServer(file: string) {
