@@ -1,6 +1,6 @@
-import { type IncomingMessage, request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from './test-server.ts';
+import { openRawStream } from './testing/raw-sse.ts';
 
 /**
  * A client that stops reading long enough to fill its socket, then reads again before its queue overflows:
@@ -11,12 +11,7 @@ describe.each(['fast', 'trpc'] as const)('a client that falls behind and catches
     await using server = await startTestServer({ sseMode });
     const { token } = await server.tokens.issue({ id: 'reader', name: 'Reader' });
     const { threadId } = await server.backend.threads.create({ ownerId: 'reader', title: 'backpressure' });
-    const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
-    const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      request(`${server.url}/trpc/thread.onEvent?${query}`, { headers: { authorization: `Bearer ${token}` } }, resolve)
-        .on('error', reject)
-        .end();
-    });
+    const response = await openRawStream(server.url, threadId, token);
     let text = '';
     response.setEncoding('utf8');
     response.on('data', (data: string) => {

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { RedisEventBus } from '@threadcast/bus/redis';
 import { demoReply } from '@threadcast/runner';
 import {
@@ -12,6 +11,7 @@ import {
 } from '@threadcast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientOf, expectExactlyOnce, follow, longPrompt, type Received, signIn } from './testing/followers.ts';
+import { openRawStream } from './testing/raw-sse.ts';
 
 /**
  * Delivery under faults, with real processes: every client of a thread must get every event exactly once,
@@ -124,16 +124,7 @@ describe.each(['fast', 'trpc'] as const)(
       const chunk = 'x'.repeat(4_000);
 
       // A raw SSE reader that reads until the run has begun, then nothing.
-      const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
-      const slow = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-        request(
-          `${serverA.url}/trpc/thread.onEvent?${query}`,
-          { headers: { authorization: `Bearer ${token}` } },
-          resolve,
-        )
-          .on('error', reject)
-          .end();
-      });
+      const slow = await openRawStream(serverA.url, threadId, token);
       let text = '';
       slow.setEncoding('utf8');
       slow.on('data', (data: string) => {

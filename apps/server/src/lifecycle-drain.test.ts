@@ -1,4 +1,3 @@
-import { type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
 import type { Logger } from '@threadcast/bus';
@@ -6,6 +5,7 @@ import { openBackend } from '@threadcast/store/backend';
 import { describe, expect, it } from 'vitest';
 import { createHttpServer, type SseMode } from './http-server.ts';
 import { ServerLifecycle } from './lifecycle.ts';
+import { openRawStream } from './testing/raw-sse.ts';
 
 /** A drain in this process, for what a process-level test cannot arrange: a client that stopped reading. */
 
@@ -52,12 +52,7 @@ describe.each(['fast', 'trpc'] as const)('a drain with a client that stopped rea
     try {
       const { token } = await tokens.issue({ id: 'sleepy', name: 'Sleepy' });
       const { threadId } = await backend.threads.create({ ownerId: 'sleepy', title: 'drain' });
-      const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
-      const response = await new Promise<IncomingMessage>((resolve, reject) => {
-        request(`${url}/trpc/thread.onEvent?${query}`, { headers: { authorization: `Bearer ${token}` } }, resolve)
-          .on('error', reject)
-          .end();
-      });
+      const response = await openRawStream(url, threadId, token);
       // Read up to the first event, then nothing more: the server's socket buffers fill up behind it.
       let text = '';
       const first = new Promise<void>((resolve) => {

@@ -1,4 +1,3 @@
-import { type IncomingMessage, request } from 'node:http';
 import { RedisEventBus } from '@threadcast/bus/redis';
 import {
   type AppProcess,
@@ -15,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from './test-server.ts';
 import { follow, longPrompt, signIn } from './testing/followers.ts';
 import { type Scrape, scrape } from './testing/metrics.ts';
-import { rawStream } from './testing/raw-sse.ts';
+import { openRawStream, rawStream } from './testing/raw-sse.ts';
 
 /** /metrics of a server and of a worker process, driven through real runs on a real Redis, in both SSE modes. */
 
@@ -268,12 +267,3 @@ describe('metrics of servers in one process', () => {
     expect(ofA.value('threadcast_runs', { state: 'done' })).toBe(1);
   });
 });
-
-function openRawStream(baseUrl: string, threadId: string, token: string): Promise<IncomingMessage> {
-  const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
-  return new Promise((resolve, reject) => {
-    request(`${baseUrl}/trpc/thread.onEvent?${query}`, { headers: { authorization: `Bearer ${token}` } }, resolve)
-      .on('error', reject)
-      .end();
-  });
-}

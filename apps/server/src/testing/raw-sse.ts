@@ -1,4 +1,5 @@
 /** Raw HTTP access to a server's tRPC endpoint, for tests that must see exactly what goes over the wire. */
+import { type IncomingMessage, request } from 'node:http';
 
 export interface RawStreamResult {
   /** `data` when an event arrived, the tRPC error code of a `serialized-error`, or the HTTP status otherwise. */
@@ -83,4 +84,17 @@ export function errorCodeOf(body: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Opens `thread.onEvent` on `threadId` as a bare `node:http` request and resolves with the response, for tests that
+ * control when it is read (pause, resume) and see every byte.
+ */
+export function openRawStream(baseUrl: string, threadId: string, token: string): Promise<IncomingMessage> {
+  const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
+  return new Promise((resolve, reject) => {
+    request(`${baseUrl}/trpc/thread.onEvent?${query}`, { headers: { authorization: `Bearer ${token}` } }, resolve)
+      .on('error', reject)
+      .end();
+  });
 }
