@@ -62,10 +62,11 @@ interface CachedFrame {
  * `httpSubscriptionLink` and the React hooks work unchanged, while the procedure itself (input
  * validation, auth middleware, ownership, the bus subscription) is still the router's.
  *
- * What it saves over tRPC's generic pipeline, per event and per stream: no web streams, no timer armed
- * per event, one heartbeat tick for every stream, each event's frame built once per turn of the event loop
- * (the bus hands every local subscriber the same event object, in the same turn), and events of one burst
- * coalesced into one socket write.
+ * What it saves over tRPC's generic pipeline, per event and per stream: no web streams, no iterator or
+ * promise between the bus and the socket (the procedure's `ThreadEventStream` pushes to `OpenStream`), no
+ * timer armed per event, one heartbeat tick for every stream, each event's frame built once per turn of the
+ * event loop (the bus hands every local subscriber the same event object, in the same turn), and events of
+ * one burst coalesced into one socket write.
  */
 export class FastSubscriptions {
   private readonly streams = new Set<OpenStream>();
