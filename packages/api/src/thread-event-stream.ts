@@ -68,9 +68,10 @@ export class ThreadEventStream implements AsyncIterable<TrackedEnvelope<StreamEv
     this.signal = setup.signal;
     // Arguments rather than a closure: thousands of these timers wait at once.
     this.expiry = setTimeout(expire, Math.min(Math.max(0, setup.expiresAt - Date.now()), MAX_TIMER_MS), this);
-    this.pass.bind(this);
     // The stream is the request signal's abort listener (`handleEvent`); the client may already be gone.
     this.signal?.addEventListener('abort', this, { once: true });
+    // Halts (and finishes) at once if the gate ended the stream while the procedure was setting it up.
+    this.pass.bind(this);
     if (this.signal?.aborted) this.stop();
   }
 
