@@ -5,7 +5,7 @@ import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCErro
 
 /** The one subscription the fast path serves; everything else goes through tRPC's own handler. */
 const PATH = 'thread.onEvent';
-const FAST_PATHS = new Set([`/trpc/${PATH}`]);
+const URL_PATH = `/trpc/${PATH}`;
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
@@ -102,7 +102,7 @@ export class FastSubscriptions {
   /** Whether this request is one the fast path serves. */
   handles(req: IncomingMessage): boolean {
     if (req.method !== 'GET') return false;
-    return FAST_PATHS.has(pathOf(req));
+    return pathOf(req) === URL_PATH;
   }
 
   close(): void {
@@ -121,7 +121,6 @@ export class FastSubscriptions {
     res.write(this.connectedFrame);
     this.streams.add(stream);
 
-    const path = pathOf(req).slice('/trpc/'.length);
     let ctx: Context | undefined;
     let input: unknown;
     try {
@@ -130,7 +129,7 @@ export class FastSubscriptions {
       input = request.input;
       const result = await callTRPCProcedure({
         router: this.options.router,
-        path,
+        path: PATH,
         type: 'subscription',
         ctx,
         getRawInput: resolver(input),
@@ -138,13 +137,13 @@ export class FastSubscriptions {
         signal: undefined,
         batchIndex: 0,
       });
-      if (!(result instanceof ThreadEventStream)) throw new Error(`${path} did not return a ThreadEventStream`);
+      if (!(result instanceof ThreadEventStream)) throw new Error(`${PATH} did not return a ThreadEventStream`);
       stream.events = result;
       // The client may have left while the procedure ran.
       if (stream.gone) result.stop();
       result.attach(stream);
     } catch (cause) {
-      this.endStream(stream, this.errorFrame(cause, path, input, ctx));
+      this.endStream(stream, this.errorFrame(cause, input, ctx));
     }
   }
 
@@ -161,7 +160,7 @@ export class FastSubscriptions {
 
   /** The stream is over: tells the client how (`return`, or the error, retryable where resuming helps). */
   finish(stream: OpenStream, failure: unknown): void {
-    this.endStream(stream, failure === undefined ? RETURN_FRAME : this.errorFrame(failure, PATH, undefined, undefined));
+    this.endStream(stream, failure === undefined ? RETURN_FRAME : this.errorFrame(failure, undefined, undefined));
   }
 
   private endStream(stream: OpenStream, lastFrame: string): void {
@@ -183,14 +182,15 @@ export class FastSubscriptions {
   }
 
   /** A `serialized-error` frame; an error after the stream opened is shaped without the request's input and context. */
-  private errorFrame(cause: unknown, path: string, input: unknown, ctx: Context | undefined): string {
+  private errorFrame(cause: unknown, input: unknown, ctx: Context | undefined): string {
     const error: TRPCError = getTRPCErrorFromUnknown(cause);
-    if (error.code === 'INTERNAL_SERVER_ERROR') this.options.logger.error({ err: error, path }, 'procedure failed');
+    if (error.code === 'INTERNAL_SERVER_ERROR')
+      this.options.logger.error({ err: error, path: PATH }, 'procedure failed');
     const shape = getTRPCErrorShape({
       config: this.options.router._def._config,
       error,
       type: 'subscription',
-      path,
+      path: PATH,
       input,
       ctx,
     });
