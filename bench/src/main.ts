@@ -1,9 +1,9 @@
 /**
  * `pnpm bench [--quick] [--scenarios=fan-out,…] [--sizes=1000,…] [--variants=ours,node-floor,…]`: the fan-out benchmark. Starts its own Redis, then for each scenario × N ×
- * variant a server process (ours in both SSE modes, the seed baseline, the Node floor; none for the Redis
+ * variant a server process (ours, stock tRPC, the seed baseline, the Node floor; none for the Redis
  * floor), load generator children that hold the streams, and publishes from this process. Prints one
  * table per scenario and writes bench/results/*.json. With --quick, exits 1 if any step of our server
- * (SSE_MODE=fast) lost, repeated or reordered an event, or had any error.
+ * lost, repeated or reordered an event, or had any error.
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';

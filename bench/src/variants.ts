@@ -31,13 +31,12 @@ export interface Variant {
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 
-function ourServer(mode: 'fast' | 'trpc') {
+function ourServer() {
   return async (settings: ServerSettings): Promise<RunningServer> => {
     const server = await startServerProcess({
       REDIS_URL: settings.redisUrl,
       AUTH_SECRET: settings.authSecret,
       AUTH_DEV_LOGIN: '1',
-      SSE_MODE: mode,
       SSE_HEARTBEAT_MS: String(settings.heartbeatMs),
       STREAMS_PER_USER: '100000',
       STREAMS_PER_SERVER: '100000',
@@ -71,14 +70,22 @@ async function whenReady(url: string, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-function baselineServer(file: string) {
+function baselineServer(file: string, options: { waitForReady?: boolean } = {}) {
   return async (settings: ServerSettings): Promise<RunningServer> => {
     const server = startProcess(process.execPath, ['--import', 'tsx', file], {
       cwd: benchDir,
-      env: { ...process.env, REDIS_URL: settings.redisUrl, SSE_HEARTBEAT_MS: String(settings.heartbeatMs), PORT: '0' },
+      env: {
+        ...process.env,
+        REDIS_URL: settings.redisUrl,
+        AUTH_SECRET: settings.authSecret,
+        SSE_HEARTBEAT_MS: String(settings.heartbeatMs),
+        PORT: '0',
+        NODE_ENV: 'production',
+      },
     });
     try {
       const [, url] = (await server.waitForLine(/listening at (http:\/\/\S+)/)) as [string, string];
+      if (options.waitForReady) await whenReady(url);
       return withServingPid(server, url);
     } catch (error) {
       await server.stop();
@@ -97,19 +104,19 @@ async function withServingPid(server: StartedProcess, url: string): Promise<Runn
 export const variants: readonly Variant[] = [
   {
     id: 'ours',
-    label: 'ours (SSE_MODE=fast)',
+    label: 'ours',
     authenticated: true,
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
-    start: ourServer('fast'),
+    start: ourServer(),
   },
   {
     id: 'trpc',
-    label: 'stock tRPC (SSE_MODE=trpc)',
+    label: 'stock tRPC',
     authenticated: true,
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
-    start: ourServer('trpc'),
+    start: baselineServer('baselines/stock-trpc-server.ts', { waitForReady: true }),
   },
   {
     id: 'seed',

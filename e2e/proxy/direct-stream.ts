@@ -18,7 +18,10 @@ export async function followDirectly(
 ): Promise<DirectStream> {
   const abort = new AbortController();
   const url = `${serverUrl}/trpc/thread.onEvent?input=${encodeURIComponent(JSON.stringify({ threadId }))}`;
-  const response = await fetch(url, { headers: { cookie: sessionCookie }, signal: abort.signal });
+  const response = await fetch(url, {
+    headers: { accept: 'text/event-stream', cookie: sessionCookie },
+    signal: abort.signal,
+  });
   if (!response.ok || !response.body) throw new Error(`the direct stream answered ${response.status}`);
   const state = { tokens: 0, done: false };
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();

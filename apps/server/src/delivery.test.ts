@@ -30,162 +30,158 @@ const baseEnv = {
   STREAMS_PER_USER: '1000',
 };
 
-// Both stream writers keep every guarantee: threadcast's own (the default) and tRPC's pipeline.
-describe.each(['fast', 'trpc'] as const)(
-  'delivery across servers, restarts and dropped connections (SSE_MODE=%s)',
-  (sseMode) => {
-    let redis: TestRedis;
-    let serverA: AppProcess;
-    let serverB: AppProcess;
-    let worker: StartedProcess;
-    let env: Record<string, string>;
+describe('delivery across servers, restarts and dropped connections', () => {
+  let redis: TestRedis;
+  let serverA: AppProcess;
+  let serverB: AppProcess;
+  let worker: StartedProcess;
+  let env: Record<string, string>;
 
-    beforeAll(async () => {
-      redis = await startRedisServer();
-      env = { ...baseEnv, REDIS_URL: redis.url, SSE_MODE: sseMode };
-      [serverA, serverB, worker] = await Promise.all([
-        startServerProcess(env),
-        startServerProcess(env),
-        startWorkerProcess(env),
-      ]);
-    }, 60_000);
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    env = { ...baseEnv, REDIS_URL: redis.url };
+    [serverA, serverB, worker] = await Promise.all([
+      startServerProcess(env),
+      startServerProcess(env),
+      startWorkerProcess(env),
+    ]);
+  }, 60_000);
 
-    afterAll(async () => {
-      await Promise.all([serverA?.stop(), serverB?.stop(), worker?.stop()]);
-      await redis?.stop();
-    });
+  afterAll(async () => {
+    await Promise.all([serverA?.stop(), serverB?.stop(), worker?.stop()]);
+    await redis?.stop();
+  });
 
-    it('keeps 100 clients exact while their server is killed with SIGKILL and restarted', async () => {
-      const { api, token } = await signIn(serverB.url, 'hundred');
-      const { threadId } = await api.trpc.thread.create.mutate({});
-      const port = new URL(serverA.url).port;
-      const followers = Array.from({ length: 100 }, () => follow(clientOf(serverA.url, token), threadId));
-      const watcher = follow(api, threadId);
-      // All connected before the run starts, so they move through it together and the kill lands mid-run.
-      await expect.poll(() => followers.every((f) => f.live()), { timeout: 30_000 }).toBe(true);
-      await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(500) });
-      await expect.poll(() => followers.every((f) => f.tokens() >= 5), { timeout: 30_000 }).toBe(true);
+  it('keeps 100 clients exact while their server is killed with SIGKILL and restarted', async () => {
+    const { api, token } = await signIn(serverB.url, 'hundred');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const port = new URL(serverA.url).port;
+    const followers = Array.from({ length: 100 }, () => follow(clientOf(serverA.url, token), threadId));
+    const watcher = follow(api, threadId);
+    // All connected before the run starts, so they move through it together and the kill lands mid-run.
+    await expect.poll(() => followers.every((f) => f.live()), { timeout: 30_000 }).toBe(true);
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(500) });
+    await expect.poll(() => followers.every((f) => f.tokens() >= 5), { timeout: 30_000 }).toBe(true);
 
-      // The kill must cut the followers' streams mid-run (the worker may be done; they are not).
+    // The kill must cut the followers' streams mid-run (the worker may be done; they are not).
+    expect(followers.some((f) => f.events.some((e) => e.event.type === 'done'))).toBe(false);
+    await serverA.stop('SIGKILL');
+    serverA = await startServerProcess({ ...env, PORT: port });
+
+    await Promise.all([watcher.finished, ...followers.map((f) => f.finished)]);
+    for (const follower of [watcher, ...followers]) {
+      follower.stop();
+      expectExactlyOnce(follower.events);
+    }
+  }, 90_000);
+
+  it('lets a client move from one server to another mid-run', async () => {
+    const { api, token } = await signIn(serverA.url, 'mover');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const onA = follow(clientOf(serverA.url, token), threadId);
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(150) });
+    await expect.poll(() => onA.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+    onA.stop();
+    const lastEventId = onA.events.at(-1)?.id;
+    const onB = follow(clientOf(serverB.url, token), threadId, lastEventId);
+    await onB.finished;
+    onB.stop();
+    expect(onB.events[0]?.id).not.toBe(lastEventId);
+    expectExactlyOnce([...onA.events, ...onB.events]);
+  }, 60_000);
+
+  it('survives the proxy cutting every client connection 10 times during a run', async () => {
+    await using proxy = await startTcpProxy(Number(new URL(serverA.url).port));
+    const { api, token } = await signIn(serverB.url, 'dropped');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const viaProxy = `http://127.0.0.1:${proxy.port}`;
+    const followers = Array.from({ length: 5 }, () => follow(clientOf(viaProxy, token), threadId));
+    const watcher = follow(api, threadId);
+    await expect.poll(() => followers.every((f) => f.live()), { timeout: 30_000 }).toBe(true);
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(1200) });
+    let drops = 0;
+    for (let cut = 1; cut <= 10; cut += 1) {
+      await expect.poll(() => followers.every((f) => f.tokens() >= cut * 30), { timeout: 20_000 }).toBe(true);
+      await expect.poll(() => proxy.open, { timeout: 10_000 }).toBeGreaterThanOrEqual(followers.length);
       expect(followers.some((f) => f.events.some((e) => e.event.type === 'done'))).toBe(false);
-      await serverA.stop('SIGKILL');
-      serverA = await startServerProcess({ ...env, PORT: port });
+      drops += proxy.dropAll();
+    }
+    await Promise.all([watcher.finished, ...followers.map((f) => f.finished)]);
+    expect(drops).toBeGreaterThanOrEqual(10 * followers.length);
+    for (const follower of followers) {
+      follower.stop();
+      expectExactlyOnce(follower.events);
+    }
+  }, 90_000);
 
-      await Promise.all([watcher.finished, ...followers.map((f) => f.finished)]);
-      for (const follower of [watcher, ...followers]) {
-        follower.stop();
-        expectExactlyOnce(follower.events);
+  it('cuts off a client that stops reading without growing the server or slowing the others', async () => {
+    const { api, token } = await signIn(serverA.url, 'sleepy');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    const total = 10_000;
+    const chunk = 'x'.repeat(4_000);
+
+    // A raw SSE reader that reads until the run has begun, then nothing.
+    const slow = await openRawStream(serverA.url, threadId, token);
+    let text = '';
+    slow.setEncoding('utf8');
+    slow.on('data', (data: string) => {
+      text += data;
+    });
+    const reader = follow(api, threadId);
+
+    // A run starts with `queued`: both streams receiving it shows they are subscribed before the flood.
+    const publisher = new RedisEventBus({ url: redis.url });
+    try {
+      const queued = { state: 'queued', runId: 'bulk' } as const;
+      await publisher.publish({ type: 'status', threadId, runId: 'bulk', ts: Date.now(), content: queued });
+      await expect.poll(() => reader.events.length, { timeout: 30_000 }).toBe(1);
+      await expect.poll(() => text.includes('"queued"'), { timeout: 30_000 }).toBe(true);
+      slow.pause();
+      for (let i = 0; i < total; i += 1) {
+        await publisher.publish({ type: 'token', threadId, runId: 'bulk', ts: Date.now(), content: `${i} ${chunk}` });
       }
-    }, 90_000);
+    } finally {
+      await publisher.close();
+    }
+    await expect.poll(() => reader.tokens(), { timeout: 60_000 }).toBe(total);
+    reader.stop();
+    expect(reader.events.length).toBe(total + 1);
+    const tokens = reader.events.flatMap((e) => (e.event.type === 'token' ? [e.event.content] : []));
+    expect(tokens.map((content) => Number.parseInt(content, 10))).toEqual(Array.from({ length: total }, (_, i) => i));
 
-    it('lets a client move from one server to another mid-run', async () => {
-      const { api, token } = await signIn(serverA.url, 'mover');
-      const { threadId } = await api.trpc.thread.create.mutate({});
-      const onA = follow(clientOf(serverA.url, token), threadId);
-      await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(150) });
-      await expect.poll(() => onA.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
-      onA.stop();
-      const lastEventId = onA.events.at(-1)?.id;
-      const onB = follow(clientOf(serverB.url, token), threadId, lastEventId);
-      await onB.finished;
-      onB.stop();
-      expect(onB.events[0]?.id).not.toBe(lastEventId);
-      expectExactlyOnce([...onA.events, ...onB.events]);
-    }, 60_000);
+    // Now read what the slow client was sent: a bounded part, then an error that tells it to resume.
+    slow.resume();
+    await new Promise((resolve) => slow.once('end', resolve));
+    const delivered = text.split('\n').filter((line) => line.startsWith('id: ')).length;
+    expect(delivered).toBeGreaterThan(0);
+    expect(delivered).toBeLessThan(total);
+    expect(text).toContain('event: serialized-error');
+    expect(text).toContain('SERVICE_UNAVAILABLE');
+  }, 120_000);
 
-    it('survives the proxy cutting every client connection 10 times during a run', async () => {
-      await using proxy = await startTcpProxy(Number(new URL(serverA.url).port));
-      const { api, token } = await signIn(serverB.url, 'dropped');
-      const { threadId } = await api.trpc.thread.create.mutate({});
-      const viaProxy = `http://127.0.0.1:${proxy.port}`;
-      const followers = Array.from({ length: 5 }, () => follow(clientOf(viaProxy, token), threadId));
-      const watcher = follow(api, threadId);
-      await expect.poll(() => followers.every((f) => f.live()), { timeout: 30_000 }).toBe(true);
-      await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(1200) });
-      let drops = 0;
-      for (let cut = 1; cut <= 10; cut += 1) {
-        await expect.poll(() => followers.every((f) => f.tokens() >= cut * 30), { timeout: 20_000 }).toBe(true);
-        await expect.poll(() => proxy.open, { timeout: 10_000 }).toBeGreaterThanOrEqual(followers.length);
-        expect(followers.some((f) => f.events.some((e) => e.event.type === 'done'))).toBe(false);
-        drops += proxy.dropAll();
-      }
-      await Promise.all([watcher.finished, ...followers.map((f) => f.finished)]);
-      expect(drops).toBeGreaterThanOrEqual(10 * followers.length);
-      for (const follower of followers) {
-        follower.stop();
-        expectExactlyOnce(follower.events);
-      }
-    }, 90_000);
+  it('gives a late joiner the whole current run, or the rest after its lastEventId', async () => {
+    const { api } = await signIn(serverA.url, 'latecomer');
+    const { threadId } = await api.trpc.thread.create.mutate({});
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(100) });
+    const early = follow(api, threadId);
+    await expect.poll(() => early.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(30);
+    const late = follow(clientOf(serverB.url, (await signIn(serverB.url, 'latecomer')).token), threadId);
+    const cut = early.events[10]?.id as string;
+    const resumed = follow(api, threadId, cut);
+    await Promise.all([early.finished, late.finished, resumed.finished]);
+    for (const f of [early, late, resumed]) f.stop();
+    expectExactlyOnce(early.events);
+    expectExactlyOnce(late.events);
+    expect(late.events.map((e) => e.id)).toEqual(early.events.map((e) => e.id));
+    expect(resumed.events.map((e) => e.id)).toEqual(early.events.slice(11).map((e) => e.id));
+    expect(early.events.at(-1)?.event).toMatchObject({ type: 'done', content: { text: demoReply(longPrompt(100)) } });
+  }, 60_000);
+});
 
-    it('cuts off a client that stops reading without growing the server or slowing the others', async () => {
-      const { api, token } = await signIn(serverA.url, 'sleepy');
-      const { threadId } = await api.trpc.thread.create.mutate({});
-      const total = 10_000;
-      const chunk = 'x'.repeat(4_000);
-
-      // A raw SSE reader that reads until the run has begun, then nothing.
-      const slow = await openRawStream(serverA.url, threadId, token);
-      let text = '';
-      slow.setEncoding('utf8');
-      slow.on('data', (data: string) => {
-        text += data;
-      });
-      const reader = follow(api, threadId);
-
-      // A run starts with `queued`: both streams receiving it shows they are subscribed before the flood.
-      const publisher = new RedisEventBus({ url: redis.url });
-      try {
-        const queued = { state: 'queued', runId: 'bulk' } as const;
-        await publisher.publish({ type: 'status', threadId, runId: 'bulk', ts: Date.now(), content: queued });
-        await expect.poll(() => reader.events.length, { timeout: 30_000 }).toBe(1);
-        await expect.poll(() => text.includes('"queued"'), { timeout: 30_000 }).toBe(true);
-        slow.pause();
-        for (let i = 0; i < total; i += 1) {
-          await publisher.publish({ type: 'token', threadId, runId: 'bulk', ts: Date.now(), content: `${i} ${chunk}` });
-        }
-      } finally {
-        await publisher.close();
-      }
-      await expect.poll(() => reader.tokens(), { timeout: 60_000 }).toBe(total);
-      reader.stop();
-      expect(reader.events.length).toBe(total + 1);
-      const tokens = reader.events.flatMap((e) => (e.event.type === 'token' ? [e.event.content] : []));
-      expect(tokens.map((content) => Number.parseInt(content, 10))).toEqual(Array.from({ length: total }, (_, i) => i));
-
-      // Now read what the slow client was sent: a bounded part, then an error that tells it to resume.
-      slow.resume();
-      await new Promise((resolve) => slow.once('end', resolve));
-      const delivered = text.split('\n').filter((line) => line.startsWith('id: ')).length;
-      expect(delivered).toBeGreaterThan(0);
-      expect(delivered).toBeLessThan(total);
-      expect(text).toContain('event: serialized-error');
-      expect(text).toContain('SERVICE_UNAVAILABLE');
-    }, 120_000);
-
-    it('gives a late joiner the whole current run, or the rest after its lastEventId', async () => {
-      const { api } = await signIn(serverA.url, 'latecomer');
-      const { threadId } = await api.trpc.thread.create.mutate({});
-      await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(100) });
-      const early = follow(api, threadId);
-      await expect.poll(() => early.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(30);
-      const late = follow(clientOf(serverB.url, (await signIn(serverB.url, 'latecomer')).token), threadId);
-      const cut = early.events[10]?.id as string;
-      const resumed = follow(api, threadId, cut);
-      await Promise.all([early.finished, late.finished, resumed.finished]);
-      for (const f of [early, late, resumed]) f.stop();
-      expectExactlyOnce(early.events);
-      expectExactlyOnce(late.events);
-      expect(late.events.map((e) => e.id)).toEqual(early.events.map((e) => e.id));
-      expect(resumed.events.map((e) => e.id)).toEqual(early.events.slice(11).map((e) => e.id));
-      expect(early.events.at(-1)?.event).toMatchObject({ type: 'done', content: { text: demoReply(longPrompt(100)) } });
-    }, 60_000);
-  },
-);
-
-describe.each(['fast', 'trpc'] as const)('delivery while redis-server restarts (SSE_MODE=%s)', (sseMode) => {
+describe('delivery while redis-server restarts', () => {
   async function runThroughRedisRestart(persistent: boolean): Promise<Received[]> {
     await using redis = await startRedisServer({ persistent });
-    const env = { ...baseEnv, REDIS_URL: redis.url, SSE_MODE: sseMode };
+    const env = { ...baseEnv, REDIS_URL: redis.url };
     await using server = await startServerProcess(env);
     await using worker = await startWorkerProcess(env);
     void worker;

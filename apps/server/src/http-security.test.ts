@@ -190,7 +190,7 @@ describe('security headers', () => {
       for (const proto of ['http', 'https']) {
         const controller = new AbortController();
         const response = await fetch(`${url}/trpc/thread.onEvent?input=${input}`, {
-          headers: { authorization: `Bearer ${token}`, 'x-forwarded-proto': proto },
+          headers: { accept: 'text/event-stream', authorization: `Bearer ${token}`, 'x-forwarded-proto': proto },
           signal: controller.signal,
         });
         const header = (name: string) => response.headers.get(name);
@@ -330,7 +330,7 @@ describe('error responses', () => {
     const input = encodeURIComponent(JSON.stringify({ threadId, lastEventId: 'not-an-id' }));
     const controller = new AbortController();
     const response = await fetch(`${server.url}/trpc/thread.onEvent?input=${input}`, {
-      headers: { authorization: `Bearer ${token}` },
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
       signal: controller.signal,
     });
     expect(response.headers.get('content-type')).toBe('text/event-stream');

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AppRouter, Context, ContextRequest } from '@threadcast/api';
+import { type AppRouter, type Context, type ContextRequest, SseWriter } from '@threadcast/api';
 import type { Logger, Readiness } from '@threadcast/bus';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import sirv from 'sirv';
-import { FastSubscriptions } from './fast-subscription.ts';
 import { OriginPolicy } from './origin-policy.ts';
 import {
   DEFAULT_REQUEST_LIMITS,
@@ -28,15 +27,11 @@ export interface HttpServerOptions {
   limits?: Partial<RequestLimits>;
   /** Believe `X-Forwarded-Proto` (behind a TLS-terminating proxy): HSTS is sent for https requests. */
   trustProxy?: boolean;
-  /** `fast` (default): streams are written by `FastSubscriptions`; `trpc`: by tRPC's own SSE pipeline. */
-  sseMode?: SseMode;
   /** Serves `GET /metrics` (Prometheus); this server's own registry, see `createServerMetrics`. */
   metrics?: { handle(req: IncomingMessage, res: ServerResponse): void };
   /** Answers `/readyz` (see `ServerLifecycle`); without it the server is always ready. */
   readiness?: () => Readiness;
 }
-
-export type SseMode = 'fast' | 'trpc';
 
 function sendText(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
@@ -64,15 +59,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
     },
   });
 
-  const fast =
-    (options.sseMode ?? 'fast') === 'fast'
-      ? new FastSubscriptions({
-          router: options.router,
-          createContext: (request) =>
-            options.createContext({ ...request, secure: isHttps(request.req, headerOptions) }),
-          logger: options.logger,
-        })
-      : null;
+  // Every subscription's stream: tRPC's own SSE pipeline is off in the router (see trpc.ts).
+  const streams = new SseWriter({
+    router: options.router,
+    createContext: (request) => options.createContext({ ...request, secure: isHttps(request.req, headerOptions) }),
+    logger: options.logger,
+  });
 
   const web =
     options.webDist && existsSync(options.webDist)
@@ -83,12 +75,12 @@ export function createHttpServer(options: HttpServerOptions): Server {
     // A stream that passes every check below sends its security headers with its own, in one writeHead:
     // headers set one at a time are kept as objects for as long as the response lives (about 1 KB a stream).
     if (
-      fast?.handles(req) &&
+      streams.handles(req) &&
       !origins.variesByOrigin &&
       origins.foreignOrigin(req) === null &&
       oversizedRequest(req, limits) === null
     ) {
-      void fast.serve(req, res, apiHeaders(req, headerOptions));
+      void streams.serve(req, res, apiHeaders(req, headerOptions));
       return;
     }
     setApiHeaders(req, res, headerOptions);
@@ -100,8 +92,8 @@ export function createHttpServer(options: HttpServerOptions): Server {
       return;
     }
     if (refuseOversizedRequest(req, res, limits)) return;
-    if (fast?.handles(req)) {
-      void fast.serve(req, res);
+    if (streams.handles(req)) {
+      void streams.serve(req, res);
       return;
     }
     trpc(req, res);
@@ -137,6 +129,6 @@ export function createHttpServer(options: HttpServerOptions): Server {
     }
     sendText(res, 404, 'The web app is not built: run `pnpm build` (or `pnpm start`, which builds it).\n');
   });
-  server.on('close', () => fast?.close());
+  server.on('close', () => streams.close());
   return server;
 }

@@ -53,10 +53,10 @@ async function redisAddrs(admin: Redis): Promise<string[]> {
   return list.split('\n').flatMap((line) => /(?:^| )addr=(\S+) /.exec(line)?.[1] ?? []);
 }
 
-describe.each(['fast', 'trpc'] as const)('SIGTERM drains a server (SSE_MODE=%s)', (sseMode) => {
+describe('SIGTERM drains a server', () => {
   it('turns unready, refuses new streams, ends open ones spread out, and its clients resume on the other server exactly once', async () => {
     await using redis = await startRedisServer();
-    const env = { ...baseEnv, REDIS_URL: redis.url, SSE_MODE: sseMode };
+    const env = { ...baseEnv, REDIS_URL: redis.url };
     const [serverA, serverB, worker] = await Promise.all([
       startServerProcess(env),
       startServerProcess(env),
@@ -129,14 +129,13 @@ describe.each(['fast', 'trpc'] as const)('SIGTERM drains a server (SSE_MODE=%s)'
   }, 90_000);
 });
 
-describe.each(['fast', 'trpc'] as const)('a server that loses Redis (SSE_MODE=%s)', (sseMode) => {
+describe('a server that loses Redis', () => {
   it('turns unready, ends its open streams with a retryable error instead of hanging, and recovers', async () => {
     // Persistent: the thread is still there when Redis comes back.
     await using redis = await startRedisServer({ persistent: true });
     const env = {
       ...baseEnv,
       REDIS_URL: redis.url,
-      SSE_MODE: sseMode,
       EMBEDDED_WORKER: '1',
       REDIS_LOSS_GRACE_MS: '300',
       SHUTDOWN_SPREAD_MS: '200',

@@ -29,7 +29,7 @@ const lifecycle = new ServerLifecycle({
 });
 
 const server = createHttpServer({
-  router: createAppRouter({ heartbeatMs: env.SSE_HEARTBEAT_MS }),
+  router: createAppRouter({ heartbeatMs: env.SSE_HEARTBEAT_MS, maxDurationMs: env.SSE_MAX_DURATION_MS }),
   createContext: createContextFactory({
     ...backend,
     tokens,
@@ -44,7 +44,6 @@ const server = createHttpServer({
   corsOrigins: env.CORS_ORIGINS,
   limits: { bodyMaxBytes: env.BODY_MAX_BYTES, urlMaxBytes: env.URL_MAX_BYTES },
   trustProxy: env.TRUST_PROXY === '1',
-  sseMode: env.SSE_MODE,
   metrics: metrics.endpoint,
   readiness: () => lifecycle.readiness(),
 });

@@ -32,7 +32,7 @@ const env = {
   EMBEDDED_WORKER: '0',
 };
 
-describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
+describe('metrics', () => {
   let redis: TestRedis;
   let server: AppProcess;
   let worker: StartedProcess;
@@ -42,11 +42,11 @@ describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
     redis = await startRedisServer();
     const workerPort = await freePort();
     [server, worker] = await Promise.all([
-      startServerProcess({ ...env, REDIS_URL: redis.url, SSE_MODE: sseMode, INSTANCE_ID: `server-${sseMode}` }),
+      startServerProcess({ ...env, REDIS_URL: redis.url, INSTANCE_ID: 'server-1' }),
       startWorkerProcess({
         ...env,
         REDIS_URL: redis.url,
-        INSTANCE_ID: `worker-${sseMode}`,
+        INSTANCE_ID: 'worker-1',
         WORKER_METRICS_PORT: String(workerPort),
         WORKER_METRICS_HOST: '127.0.0.1',
       }),
@@ -90,7 +90,7 @@ describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
       .poll(async () => gained(await ofServer(), server0, 'threadcast_events_delivered_total'))
       .toBe(received);
     const during = await ofServer();
-    expect(during.value('threadcast_streams_open', { instance_id: `server-${sseMode}` })).toBe(1);
+    expect(during.value('threadcast_streams_open', { instance_id: 'server-1', procedure: 'thread.onEvent' })).toBe(1);
     expect(gained(during, server0, 'threadcast_events_replayed_total')).toBe(0);
     expect(gained(during, server0, 'threadcast_delivery_latency_seconds_count')).toBe(received);
     // Every live event took less than 10 s from publish to the client, and some time at all.
@@ -104,9 +104,7 @@ describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
     expect(during.samples.some((sample) => sample.name === 'nodejs_eventloop_lag_seconds')).toBe(true);
 
     const workerAfter = await ofWorker();
-    expect(gained(workerAfter, worker0, 'threadcast_worker_tokens_total', { instance_id: `worker-${sseMode}` })).toBe(
-      tokens,
-    );
+    expect(gained(workerAfter, worker0, 'threadcast_worker_tokens_total', { instance_id: 'worker-1' })).toBe(tokens);
     expect(workerAfter.value('threadcast_redis_connected', { role: 'commands' })).toBe(1);
     expect(workerAfter.value('threadcast_redis_connected', { role: 'queue' })).toBe(1);
 
@@ -201,10 +199,8 @@ describe.each(['fast', 'trpc'] as const)('metrics (SSE_MODE=%s)', (sseMode) => {
       expect(delivered).toBeGreaterThan(0);
       expect(delivered + gained(after, beforeSlow, 'threadcast_events_dropped_total')).toBeLessThanOrEqual(161);
       const written = text.split('\n').filter((line) => line.startsWith('id: ')).length;
-      // The fast writer counts what it wrote; tRPC's pipeline reads ahead, and what it held when the stream
-      // failed never reaches the client.
-      if (sseMode === 'fast') expect(written).toBe(delivered);
-      else expect(written).toBeLessThanOrEqual(delivered);
+      // The writer counts what it wrote.
+      expect(written).toBe(delivered);
     } finally {
       await publisher.close();
     }

@@ -19,7 +19,7 @@ export interface TestServer extends AsyncDisposable {
 export async function startTestServer(
   options: { heartbeatMs?: number; tokenDelayMs?: number; instanceId?: string } & Pick<
     HttpServerOptions,
-    'webDist' | 'corsOrigins' | 'limits' | 'trustProxy' | 'sseMode'
+    'webDist' | 'corsOrigins' | 'limits' | 'trustProxy'
   > = {},
 ): Promise<TestServer> {
   const backend = openBackend({});
@@ -38,7 +38,6 @@ export async function startTestServer(
     corsOrigins: options.corsOrigins,
     limits: options.limits,
     trustProxy: options.trustProxy,
-    sseMode: options.sseMode,
     logger: silentLogger,
     metrics: metrics.endpoint,
   });

@@ -1,5 +1,5 @@
 /**
- * `pnpm soak [--duration=10m] [--streams=1000] …`: runs one server process (SSE_MODE fast by default) and a
+ * `pnpm soak [--duration=10m] [--streams=1000] …`: runs one server process and a
  * worker on a Redis of their own, keeps about `--streams` streams opening and closing on `--threads`
  * threads while runs stream on them, and samples the server: RSS, open fds, CPU, Redis connections,
  * `/healthz` round trip (its event-loop lag, seen from outside), and delivery latency. Prints a row per
@@ -61,7 +61,6 @@ const env = {
   REDIS_URL: redis.url,
   AUTH_SECRET: authSecret,
   AUTH_DEV_LOGIN: '1',
-  SSE_MODE: options.sseMode,
   SSE_HEARTBEAT_MS: '5000',
   STREAMS_PER_USER: '100000',
   STREAMS_PER_SERVER: '100000',
@@ -100,7 +99,7 @@ try {
   };
   log(
     `soak: ${options.durationS} s, ${options.streams} streams on ${options.threads} threads, ` +
-      `${options.runsPerSecond} runs/s, SSE_MODE=${options.sseMode}; server pid ${pid}: ${baseline.fds} fds, ` +
+      `${options.runsPerSecond} runs/s; server pid ${pid}: ${baseline.fds} fds, ` +
       `${baseline.redisConnections} Redis connections before the first stream`,
   );
 

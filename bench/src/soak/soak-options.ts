@@ -6,7 +6,6 @@ export interface SoakOptions {
   streams: number;
   threads: number;
   runsPerSecond: number;
-  sseMode: 'fast' | 'trpc';
   sampleS: number;
   minLifeMs: number;
   maxLifeMs: number;
@@ -28,7 +27,7 @@ function positive(raw: string | undefined, fallback: number, name: string): numb
 }
 
 export const SOAK_USAGE =
-  'pnpm soak [--duration=10m] [--streams=1000] [--threads=50] [--runs-per-second=2] [--mode=fast|trpc] ' +
+  'pnpm soak [--duration=10m] [--streams=1000] [--threads=50] [--runs-per-second=2] ' +
   '[--life=5-30] [--sample=5] [--warmup=120] [--max-rss-slope=2] [--max-lag-slope=5] [--max-rss-growth=96]';
 
 /**
@@ -43,7 +42,6 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
       streams: { type: 'string' },
       threads: { type: 'string' },
       'runs-per-second': { type: 'string' },
-      mode: { type: 'string', default: 'fast' },
       sample: { type: 'string' },
       warmup: { type: 'string' },
       'max-rss-slope': { type: 'string' },
@@ -54,8 +52,6 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
   });
   const durationS = seconds(values.duration, 'duration');
   if (durationS < 10) throw new Error('--duration must be at least 10 s');
-  if (values.mode !== 'fast' && values.mode !== 'trpc')
-    throw new Error(`--mode must be fast or trpc, got "${values.mode}"`);
   const long = durationS >= 300;
   const life = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)s?$/.exec(values.life);
   const [minLifeS, maxLifeS] = [Number(life?.[1]), Number(life?.[2])];
@@ -70,7 +66,6 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
     streams: Math.round(positive(values.streams, 1_000, 'streams')),
     threads: Math.round(positive(values.threads, 50, 'threads')),
     runsPerSecond: positive(values['runs-per-second'], 2, 'runs-per-second'),
-    sseMode: values.mode,
     sampleS: values.sample === undefined ? (long ? 5 : 1) : seconds(values.sample, 'sample'),
     minLifeMs: minLifeS * 1_000,
     maxLifeMs: maxLifeS * 1_000,

@@ -4,8 +4,8 @@ import type { RateLimiter, RunQueue, RunStore, ThreadStore } from '@threadcast/s
 import { readSessionCookie } from './auth/session-cookie.ts';
 import type { TokenService, User } from './auth/token-service.ts';
 import { type ApiLimits, DEFAULT_LIMITS, StreamSlots } from './limits.ts';
-import { noStreamMetrics, type StreamMetrics } from './observed-stream.ts';
-import { StreamGate } from './stream-gate.ts';
+import { noStreamMetrics, type StreamMetrics } from './streams/observed-stream.ts';
+import { StreamGate } from './streams/stream-gate.ts';
 
 /** What the procedures need from the process that hosts them. */
 export interface ApiDeps {

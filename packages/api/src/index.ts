@@ -18,11 +18,15 @@ export {
   type Session,
 } from './context.ts';
 export { type ApiLimits, DEFAULT_LIMITS } from './limits.ts';
-export { noStreamMetrics, type StreamCloseReason, type StreamMetrics } from './observed-stream.ts';
-export { type AppRouter, appRouter, createAppRouter } from './root.ts';
-export { StreamGate, type StreamPass, streamUnavailable } from './stream-gate.ts';
-export { ThreadEventStream } from './thread-event-stream.ts';
-export { DEFAULT_STREAM_OPTIONS, type StreamOptions } from './trpc.ts';
+export { type AppRouter, appProcedures, appRouter, createAppRouter } from './root.ts';
+export * from './streams/index.ts';
+export {
+  createConfiguredRouter,
+  createTRPCRouter,
+  protectedProcedure,
+  publicProcedure,
+  streamProcedure,
+} from './trpc.ts';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;

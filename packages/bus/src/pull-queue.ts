@@ -1,4 +1,4 @@
-import type { EventConsumer, StoredEvent } from './event-bus.ts';
+import type { StoredEvent } from './event-bus.ts';
 
 /** What a pull queue asks for more events, and tells when its reader gives up. */
 export interface PullSource {
@@ -7,21 +7,21 @@ export interface PullSource {
 }
 
 /**
- * The pull side of a push subscription: an async iterator over what a feed delivers. It asks the feed to
+ * The pull side of a push subscription (an `EventConsumer` for bus events, or any pushed item): an async iterator over what a feed delivers. It asks the feed to
  * wait (`deliver` returns false) whenever its reader is not waiting, so it holds at most the one or two
  * items handed over since; whatever piles up while the reader is busy waits in the feed, which bounds it.
  * Items delivered before a failure are still read before it is reported; a stop discards them (the reader
  * or its signal asked for nothing more).
  */
-export class PullQueue implements EventConsumer, AsyncIterableIterator<StoredEvent> {
-  private readonly items: StoredEvent[] = [];
-  private waiting: { resolve(result: IteratorResult<StoredEvent>): void; reject(reason: unknown): void } | null = null;
+export class PullQueue<T = StoredEvent> implements AsyncIterableIterator<T> {
+  private readonly items: T[] = [];
+  private waiting: { resolve(result: IteratorResult<T>): void; reject(reason: unknown): void } | null = null;
   private finished = false;
   private failure: unknown;
   /** Set once the feed exists: it is created with its consumer. */
   source: PullSource | null = null;
 
-  deliver(item: StoredEvent): boolean {
+  deliver(item: T): boolean {
     const { waiting } = this;
     if (waiting === null || this.items.length > 0) {
       this.items.push(item);
@@ -47,8 +47,8 @@ export class PullQueue implements EventConsumer, AsyncIterableIterator<StoredEve
     }
   }
 
-  next(): Promise<IteratorResult<StoredEvent>> {
-    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift() as StoredEvent, done: false });
+  next(): Promise<IteratorResult<T>> {
+    if (this.items.length > 0) return Promise.resolve({ value: this.items.shift() as T, done: false });
     if (this.finished) {
       const { failure } = this;
       this.failure = undefined;
@@ -61,7 +61,7 @@ export class PullQueue implements EventConsumer, AsyncIterableIterator<StoredEve
     });
   }
 
-  return(): Promise<IteratorResult<StoredEvent>> {
+  return(): Promise<IteratorResult<T>> {
     this.failure = undefined;
     this.source?.stop();
     this.end();

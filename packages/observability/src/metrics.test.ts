@@ -25,14 +25,16 @@ describe('server metrics', () => {
   it('keep one registry per server: two in one process count apart, under their own instance id', async () => {
     const a = serverMetrics('server-a');
     const b = serverMetrics('server-b');
-    a.streams.streamOpened();
-    a.streams.delivered(token(Date.now()), false);
-    a.streams.delivered(token(Date.now()), false);
-    b.streams.delivered(token(Date.now()), false);
+    a.streams.procedure('thread.onEvent').opened();
+    a.streams.procedure('thread.onEvent').delivered(token(Date.now()), false);
+    a.streams.procedure('thread.onActivity').delivered(token(Date.now()), false);
+    b.streams.procedure('thread.onEvent').delivered(token(Date.now()), false);
     const [fromA, fromB] = [await scrape(a), await scrape(b)];
     expect(sampleValue(fromA, 'threadcast_events_delivered_total', { instance_id: 'server-a' })).toBe(2);
     expect(sampleValue(fromB, 'threadcast_events_delivered_total', { instance_id: 'server-b' })).toBe(1);
-    expect(sampleValue(fromA, 'threadcast_streams_open')).toBe(1);
+    expect(sampleValue(fromA, 'threadcast_events_delivered_total', { procedure: 'thread.onActivity' })).toBe(1);
+    expect(sampleValue(fromA, 'threadcast_streams_open', { procedure: 'thread.onEvent' })).toBe(1);
+    expect(sampleValue(fromA, 'threadcast_streams_open', { procedure: 'thread.onActivity' }) ?? 0).toBe(0);
     expect(sampleValue(fromB, 'threadcast_streams_open')).toBe(0);
     // prom-client's process metrics, in each registry.
     for (const samples of [fromA, fromB]) {
@@ -43,20 +45,23 @@ describe('server metrics', () => {
 
   it('measure live latency from the publish time, and count replays, resets, drops and slow consumers apart', async () => {
     const metrics = serverMetrics('latency');
-    metrics.streams.streamOpened();
-    metrics.streams.delivered(token(Date.now() - 300), false);
-    metrics.streams.delivered(token(Date.now() - 60_000), true);
+    const streams = metrics.streams.procedure('thread.onEvent');
+    streams.opened();
+    streams.delivered(token(Date.now() - 300), false);
+    streams.delivered(token(Date.now() - 60_000), true);
+    // An item with no publish time is counted, never measured.
+    streams.delivered({ tick: 1 }, false);
     const reset = {
       type: 'status',
       threadId: 't1',
       ts: Date.now(),
       content: { state: 'reset', reason: 'lost' },
     } as const;
-    metrics.streams.delivered(reset, false);
-    metrics.streams.dropped(7);
-    metrics.streams.streamClosed('slow_consumer');
+    streams.delivered(reset, false);
+    streams.dropped(7);
+    streams.closed('slow_consumer');
     const samples = await scrape(metrics);
-    expect(sampleValue(samples, 'threadcast_events_delivered_total')).toBe(3);
+    expect(sampleValue(samples, 'threadcast_events_delivered_total')).toBe(4);
     expect(sampleValue(samples, 'threadcast_events_replayed_total')).toBe(1);
     expect(sampleValue(samples, 'threadcast_reset_notices_total')).toBe(1);
     expect(sampleValue(samples, 'threadcast_events_dropped_total')).toBe(7);

@@ -33,7 +33,7 @@ export async function rawStream(
   let finished: RawStreamResult | null = null;
   try {
     const response = await fetch(`${baseUrl}/trpc/thread.onEvent?${query}`, {
-      headers: options.headers,
+      headers: { accept: 'text/event-stream', ...options.headers },
       signal: controller.signal,
     });
     status = response.status;
@@ -93,7 +93,11 @@ export function errorCodeOf(body: string): string | null {
 export function openRawStream(baseUrl: string, threadId: string, token: string): Promise<IncomingMessage> {
   const query = new URLSearchParams({ input: JSON.stringify({ threadId }) });
   return new Promise((resolve, reject) => {
-    request(`${baseUrl}/trpc/thread.onEvent?${query}`, { headers: { authorization: `Bearer ${token}` } }, resolve)
+    request(
+      `${baseUrl}/trpc/thread.onEvent?${query}`,
+      { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` } },
+      resolve,
+    )
       .on('error', reject)
       .end();
   });

@@ -1,4 +1,4 @@
-import type { EventBus } from '@threadcast/bus';
+import type { EventBus, SubscriptionObserver } from '@threadcast/bus';
 import {
   createThreadInput,
   createThreadOutput,
@@ -6,16 +6,18 @@ import {
   listThreadsOutput,
   onEventInput,
   parseEventId,
+  type StreamEvent,
+  type ThreadId,
   threadDetailSchema,
   threadRefInput,
 } from '@threadcast/contract';
 import type { TRPCRouterRecord } from '@trpc/server';
-import { ObservedStream } from '../observed-stream.ts';
 import { latestRunStart } from '../resume-point.ts';
+import { type PushStream, pushStream } from '../streams/push-stream.ts';
+import { interruptedStream } from '../streams/stream-ending.ts';
 import { requireOwnThread } from '../thread-access.ts';
 import { threadDetail } from '../thread-detail.ts';
-import { interruptedStream, ThreadEventStream } from '../thread-event-stream.ts';
-import { protectedProcedure } from '../trpc.ts';
+import { protectedProcedure, streamProcedure } from '../trpc.ts';
 
 export const threadRouter = {
   create: protectedProcedure
@@ -38,41 +40,26 @@ export const threadRouter = {
 
   /**
    * The thread's events as they happen, each with its SSE id. Resumes after `lastEventId`; without one,
-   * starts at the latest run. Ends, releasing its bus subscription and its stream slot, when the client
-   * goes away, and with UNAUTHORIZED when the token expires (the client refreshes and resumes). While the
-   * host's gate is closed (draining, backend down) it is refused, or ended, with SERVICE_UNAVAILABLE.
-   * The stream it returns can be iterated (tRPC's SSE pipeline) or pushed to an SSE writer (`attach`).
+   * starts at the latest run. The stream rules (admission and drain, slots, token expiry, logs and metrics)
+   * are `streamProcedure`'s.
    */
-  onEvent: protectedProcedure.input(onEventInput).subscription(async ({ ctx, input, signal }) => {
-    // Refused at once while the host drains or its backend is down; given back however the stream ends.
-    const pass = ctx.services.gate.admit();
-    let release: (() => void) | null = null;
-    let after: EventPosition | null;
-    try {
-      await requireOwnThread(ctx, input.threadId);
-      release = ctx.services.streams.open(ctx.user.id);
-      after = await startingPoint(ctx.services.bus, input);
-    } catch (error) {
-      release?.();
-      pass.release();
-      throw error;
-    }
-    const observed = new ObservedStream(
-      { logger: ctx.services.logger, metrics: ctx.services.metrics, expiresAt: ctx.session.expiresAt },
-      { streamId: ctx.requestId, threadId: input.threadId, userId: ctx.user.id, resumeFrom: input.lastEventId ?? null },
-    );
-    return new ThreadEventStream({
-      bus: ctx.services.bus,
-      threadId: input.threadId,
-      after,
-      pass,
-      release,
-      observed,
-      expiresAt: ctx.session.expiresAt,
-      signal,
-    });
+  onEvent: streamProcedure.input(onEventInput).subscription(async ({ ctx, input }) => {
+    await requireOwnThread(ctx, input.threadId);
+    const after = await startingPoint(ctx.services.bus, input);
+    ctx.stream.describe({ threadId: input.threadId, resumeFrom: input.lastEventId ?? null });
+    return followThread(ctx.services.bus, input.threadId, after, ctx.stream);
   }),
 } satisfies TRPCRouterRecord;
+
+/** A thread's events from the bus, pushed: the closure holds just these four values for the stream's life. */
+function followThread(
+  bus: EventBus,
+  threadId: ThreadId,
+  after: EventPosition | null,
+  observer: SubscriptionObserver,
+): PushStream<StreamEvent> {
+  return pushStream((sink) => bus.follow(threadId, { after, observer }, sink));
+}
 
 /** Where a stream starts: after the client's last event id, or else at the thread's latest run. */
 async function startingPoint(

@@ -1,11 +1,22 @@
-import { silentLogger } from '@threadcast/bus';
-import { openBackend } from '@threadcast/store/backend';
 import { TRPCError } from '@trpc/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TokenService } from './auth/token-service.ts';
-import { createContextFactory } from './context.ts';
-import { appRouter } from './root.ts';
+import type { StreamEnding } from './stream-ending.ts';
 import { StreamGate, type StreamPass } from './stream-gate.ts';
+
+/** Binds a stream to each pass that records what the gate ended it with, and gives the pass back as a stream would. */
+function bindRecorders(passes: StreamPass[], onEnd: (pass: StreamPass) => void = () => {}) {
+  const endings = new Map<StreamPass, StreamEnding>();
+  for (const pass of passes) {
+    pass.bind({
+      end(why) {
+        endings.set(pass, why);
+        onEnd(pass);
+        pass.release();
+      },
+    });
+  }
+  return endings;
+}
 
 function refusal(admit: () => unknown): string {
   try {
@@ -41,14 +52,7 @@ describe('StreamGate', () => {
     const gate = new StreamGate();
     const passes = Array.from({ length: 10 }, () => gate.admit());
     const endedAt = new Map<StreamPass, number>();
-    for (const pass of passes) {
-      pass.bind({
-        halt() {
-          endedAt.set(pass, performance.now());
-          pass.release();
-        },
-      });
-    }
+    const endings = bindRecorders(passes, (pass) => endedAt.set(pass, performance.now()));
     const start = performance.now();
     let finished = false;
     const ending = gate.endOpen('draining', 1_000).then(() => {
@@ -63,7 +67,9 @@ describe('StreamGate', () => {
     expect(endedAt.size).toBe(10);
     const times = [...endedAt.values()].map((at) => at - start).sort((a, b) => a - b);
     expect(times).toEqual([0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
-    expect(passes.every((pass) => pass.ended === 'draining')).toBe(true);
+    expect(new Set([...endings.values()].map((why) => `${why.reason} ${why.error?.message}`))).toEqual(
+      new Set(['unavailable draining: reconnect and resume from the last event id']),
+    );
     await gate.whenEmpty();
   });
 
@@ -71,28 +77,33 @@ describe('StreamGate', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const gate = new StreamGate();
     const passes = Array.from({ length: 4 }, () => gate.admit());
+    const endings = bindRecorders(passes);
     const ending = gate.endOpen('redis is unreachable', 4_000);
-    const first = passes.filter((pass) => pass.stopped);
-    expect(first).toHaveLength(1);
-    for (const pass of passes) if (!pass.stopped) pass.release();
+    expect(endings.size).toBe(1);
+    for (const pass of passes) if (!endings.has(pass)) pass.release();
     await vi.advanceTimersByTimeAsync(4_000);
     await ending;
-    expect(passes.filter((pass) => pass.stopped)).toEqual(first);
+    expect(endings.size).toBe(1);
 
     const later = Array.from({ length: 4 }, () => gate.admit());
+    const laterEndings = bindRecorders(later);
     const stopped = gate.endOpen('redis is unreachable', 4_000);
     gate.stopEnding();
     await stopped;
     await vi.advanceTimersByTimeAsync(4_000);
-    expect(later.filter((pass) => pass.stopped)).toHaveLength(1);
-    expect(gate.size).toBe(4 + 1);
+    expect(laterEndings.size).toBe(1);
+    expect(gate.size).toBe(3);
   });
 
   it('ends every stream at once with a window of 0, and whenEmpty waits for the last release', async () => {
     const gate = new StreamGate();
     const passes = Array.from({ length: 3 }, () => gate.admit());
     await gate.endOpen('draining', 0);
+    // Not yet bound to a stream: each is ended as soon as one binds to it.
     expect(passes.every((pass) => pass.stopped)).toBe(true);
+    const told: StreamEnding[] = [];
+    for (const pass of passes) pass.bind({ end: (why) => told.push(why) });
+    expect(told.map((why) => why.reason)).toEqual(['unavailable', 'unavailable', 'unavailable']);
     let empty = false;
     const emptied = gate.whenEmpty().then(() => {
       empty = true;
@@ -104,44 +115,5 @@ describe('StreamGate', () => {
     passes[2]?.release();
     await emptied;
     expect(empty).toBe(true);
-  });
-});
-
-describe('thread.onEvent behind a gate', () => {
-  it('is refused while the gate refuses, and ended with SERVICE_UNAVAILABLE (never a plain end) by endOpen', async () => {
-    let reason: string | null = null;
-    const gate = new StreamGate(() => reason);
-    const backend = openBackend({});
-    const tokens = new TokenService({ secret: 'stream-gate-test-secret-long-enough-for-hs256' });
-    const { token } = await tokens.issue({ id: 'u1', name: 'Ursula' });
-    const createContext = createContextFactory({
-      ...backend,
-      tokens,
-      devLoginEnabled: false,
-      logger: silentLogger,
-      gate,
-    });
-    const caller = appRouter.createCaller(
-      await createContext({ req: { headers: { authorization: `Bearer ${token}` } } }),
-    );
-    const { threadId } = await caller.thread.create({});
-    const stream = await caller.thread.onEvent({ threadId });
-    const iterator = stream[Symbol.asyncIterator]();
-    const next = iterator.next();
-    await vi.waitFor(() => expect(gate.size).toBe(1));
-    await gate.endOpen('this server is shutting down', 0);
-    await expect(next).rejects.toMatchObject({
-      code: 'SERVICE_UNAVAILABLE',
-      message: 'this server is shutting down: reconnect and resume from the last event id',
-    });
-    expect(gate.size).toBe(0);
-
-    reason = 'redis is unreachable';
-    await expect(caller.thread.onEvent({ threadId })).rejects.toMatchObject({
-      code: 'SERVICE_UNAVAILABLE',
-      message: 'redis is unreachable: reconnect and resume from the last event id',
-    });
-    expect(gate.size).toBe(0);
-    await backend.close();
   });
 });

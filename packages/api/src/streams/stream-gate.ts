@@ -1,54 +1,43 @@
-import { TRPCError } from '@trpc/server';
+import { StreamEnding, streamUnavailable } from './stream-ending.ts';
 
-/** What a pass halts when its stream is to end. */
-export interface Haltable {
-  halt(): void;
+/** What a pass ends when the gate ends its stream: the stream itself (`GuardedStream.end`). */
+export interface Endable {
+  end(why: StreamEnding): void;
 }
 
 /**
- * An admitted stream's hold on the gate; disposing it (or `release`) gives it back. It is the stream's one
- * stop switch: the gate ends the stream through it (`end`: `ended` then says why), and the stream stops
- * itself through it (`stop`) when it ends for a reason of its own. Either way the stream it is bound to is
- * halted, once.
+ * An admitted stream's hold on the gate; `release` (or disposing it) gives it back, once. The gate ends the
+ * stream bound to it through it (`end`), at most once, and never one already released.
  */
 export class StreamPass implements Disposable {
-  private gateReason: string | null = null;
-  private isStopped = false;
-  private target: Haltable | null = null;
+  private target: Endable | null = null;
+  private ending: StreamEnding | null = null;
+  private released = false;
 
   constructor(private readonly gate: StreamGate) {}
 
-  /** The stream this pass halts; halted at once if the pass was already stopped. */
-  bind(target: Haltable): void {
+  /** The stream the gate ends through this pass; ended at once if the gate already ended it. */
+  bind(target: Endable): void {
     this.target = target;
-    if (this.isStopped) target.halt();
+    if (this.ending !== null) target.end(this.ending);
   }
 
-  /** Whether the stream was told to stop, by the gate or by itself. */
+  /** Whether its stream ended, or was told to. */
   get stopped(): boolean {
-    return this.isStopped;
+    return this.released || this.ending !== null;
   }
 
-  /** Why the gate ended this stream, or null while it has not. */
-  get ended(): string | null {
-    return this.gateReason;
-  }
-
-  /** Ends the stream for a reason of its own (the client left, its token expired): `ended` stays null. */
-  stop(): void {
-    if (this.isStopped) return;
-    this.isStopped = true;
-    this.target?.halt();
-  }
-
-  /** Called by the gate; a no-op for a stream that already ended. */
+  /** Called by the gate; a no-op for a stream that already ended or was already told to. */
   end(reason: string): void {
-    if (this.isStopped) return;
-    this.gateReason = reason;
-    this.stop();
+    if (this.released || this.ending !== null) return;
+    this.ending = StreamEnding.unavailable(reason);
+    this.target?.end(this.ending);
   }
 
   release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.target = null;
     this.gate.release(this);
   }
 
@@ -141,14 +130,6 @@ export class StreamGate {
     if (this.open.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.emptyWaiters.push(resolve));
   }
-}
-
-/** The retryable error of a stream that cannot open or go on here now. */
-export function streamUnavailable(reason: string): TRPCError {
-  return new TRPCError({
-    code: 'SERVICE_UNAVAILABLE',
-    message: `${reason}: reconnect and resume from the last event id`,
-  });
 }
 
 function shuffle<T>(items: T[]): T[] {
