@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { type AppRouter, type Context, type ContextRequest, ThreadEventStream } from '@threadcast/api';
-import type { EventConsumer, Logger, StoredEvent } from '@threadcast/bus';
+import type { EventConsumer, StoredEvent } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, TRPCError } from '@trpc/server';
 
 /** The one subscription the fast path serves; everything else goes through tRPC's own handler. */

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
-import type { Logger } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import { openBackend } from '@threadcast/store/backend';
 import { describe, expect, it } from 'vitest';
 import { createHttpServer, type SseMode } from './http-server.ts';

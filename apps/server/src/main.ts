@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { createAppRouter, createContextFactory } from '@threadcast/api';
+import { exitOnBadEnv } from '@threadcast/common/env';
 import { createLogger, createServerMetrics } from '@threadcast/observability';
 import {
   agentConfigFromEnv,
   createAgent,
-  exitOnBadEnv,
   runWorker,
   startOrphanReaper,
   workerOptionsFromEnv,

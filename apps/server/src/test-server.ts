@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
-import { silentLogger } from '@threadcast/bus';
+import { silentLogger } from '@threadcast/common';
 import { createServerMetrics } from '@threadcast/observability';
 import { DemoAgent, runWorker } from '@threadcast/runner';
 import { type Backend, openBackend } from '@threadcast/store/backend';

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { exitOnBadEnv } from '@threadcast/common/env';
 import { createLogger, createWorkerMetrics, listenForMetrics } from '@threadcast/observability';
-import { agentConfigFromEnv, createAgent, exitOnBadEnv, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
+import { agentConfigFromEnv, createAgent, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
 import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { readEnv } from './env.ts';
 

@@ -1,4 +1,5 @@
-import { type Logger, SlowConsumerError, type StoredEvent, type SubscriptionObserver } from '@threadcast/bus';
+import { SlowConsumerError, type StoredEvent, type SubscriptionObserver } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import type { StreamEvent } from '@threadcast/contract';
 
 /** Why a `thread.onEvent` stream ended, as its close log line and the metrics name it. */

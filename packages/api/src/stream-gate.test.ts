@@ -1,4 +1,4 @@
-import { silentLogger } from '@threadcast/bus';
+import { silentLogger } from '@threadcast/common';
 import { openBackend } from '@threadcast/store/backend';
 import { TRPCError } from '@trpc/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,5 @@
-import { MemoryEventBus, type StoredEvent, silentLogger } from '@threadcast/bus';
+import { MemoryEventBus, type StoredEvent } from '@threadcast/bus';
+import { silentLogger } from '@threadcast/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { noStreamMetrics, ObservedStream } from './observed-stream.ts';
 import { StreamGate } from './stream-gate.ts';

@@ -1,4 +1,4 @@
-import { type Logger, withTimeout } from '@threadcast/bus';
+import { type Logger, withTimeout } from '@threadcast/common';
 import { runStates } from '@threadcast/contract';
 import type { Backend } from '@threadcast/store/backend';
 import { Counter, Gauge, type Registry } from 'prom-client';

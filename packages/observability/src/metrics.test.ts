@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { silentLogger } from '@threadcast/bus';
+import { silentLogger } from '@threadcast/common';
 import { type Backend, openBackend } from '@threadcast/store/backend';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenForMetrics, MetricsEndpoint } from './metrics-endpoint.ts';

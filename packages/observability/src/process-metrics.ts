@@ -1,5 +1,5 @@
 import type { StreamMetrics } from '@threadcast/api';
-import type { Logger } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import type { WorkerMetrics } from '@threadcast/runner';
 import type { Backend } from '@threadcast/store/backend';
 import type { Registry } from 'prom-client';

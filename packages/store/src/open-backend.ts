@@ -1,5 +1,6 @@
-import { type EventBus, type Logger, MemoryEventBus, type Readiness, silentLogger } from '@threadcast/bus';
+import { type EventBus, MemoryEventBus } from '@threadcast/bus';
 import { LegacyChannelBridge, openSharedConnections, RedisEventBus } from '@threadcast/bus/redis';
+import { type Logger, type Readiness, silentLogger } from '@threadcast/common';
 import { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
 import { MemoryRunQueue } from './memory/memory-run-queue.ts';
 import { MemoryRunStore } from './memory/memory-run-store.ts';

@@ -1,7 +1,7 @@
+import { silentLogger } from '@threadcast/common';
 import { startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger.ts';
 import { listen } from '../testing.ts';
 import { LegacyChannelBridge } from './legacy-bridge.ts';
 import { RedisEventBus } from './redis-event-bus.ts';

@@ -1,9 +1,9 @@
+import type { Logger } from '@threadcast/common';
 import { parseStreamEvent } from '@threadcast/contract';
 import { Redis } from 'ioredis';
 import { DropLog } from '../drop-log.ts';
 import { newEpoch } from '../epoch.ts';
 import type { Closable, EventBus } from '../event-bus.ts';
-import type { Logger } from '../logger.ts';
 import { resilientRedisOptions } from './connection-options.ts';
 import type { SharedConnections } from './redis-event-bus.ts';
 

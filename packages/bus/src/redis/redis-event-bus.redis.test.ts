@@ -1,8 +1,8 @@
+import type { Logger } from '@threadcast/common';
 import type { StreamEvent } from '@threadcast/contract';
 import { channelSubscribers, startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../logger.ts';
 import { listen } from '../testing.ts';
 import { RedisEventBus, type RedisEventBusConfig } from './redis-event-bus.ts';
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type Logger, type Readiness, type ReadinessCheck, silentLogger } from '@threadcast/common';
 import {
   type EventPosition,
   formatEventId,
@@ -20,12 +21,9 @@ import type {
   EventFeed,
   FollowOptions,
   PublishOptions,
-  Readiness,
-  ReadinessCheck,
   StoredEvent,
   SubscribeOptions,
 } from '../event-bus.ts';
-import { type Logger, silentLogger } from '../logger.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
 import {
   followThread,

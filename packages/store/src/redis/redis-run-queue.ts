@@ -1,4 +1,4 @@
-import type { Logger } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import type { Redis } from 'ioredis';
 import { type QueueDepth, type RunJob, type RunLease, type RunQueue, runJobSchema } from '../run-queue.ts';
 import type { RedisConnectionWatch } from './connection-watch.ts';
