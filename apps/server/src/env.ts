@@ -1,9 +1,8 @@
 import { type ApiLimits, DEFAULT_LIMITS } from '@threadcast/api';
+import { backendEnvShape } from '@threadcast/backend';
 import { emptyAsUnset, envInt as int, logLevelSchema, parseEnv } from '@threadcast/common/env';
 import { metricsEnvShape } from '@threadcast/observability';
 import { workerEnvShape } from '@threadcast/runner';
-
-import { backendEnvShape } from '@threadcast/store/backend';
 import { z } from 'zod';
 import type { LifecycleOptions } from './lifecycle.ts';
 import { originProblem } from './origin-policy.ts';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
+import { openBackend } from '@threadcast/backend';
 import type { Logger } from '@threadcast/common';
-import { openBackend } from '@threadcast/store/backend';
 import { describe, expect, it } from 'vitest';
 import { createHttpServer, type SseMode } from './http-server.ts';
 import { ServerLifecycle } from './lifecycle.ts';

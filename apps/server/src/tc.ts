@@ -6,9 +6,9 @@
  * Output goes to stdout; notes and problems to stderr; a problem exits with status 1.
  */
 import { parseArgs } from 'node:util';
+import { type Backend, backendConfigFromEnv, openBackend } from '@threadcast/backend';
 import { type Logger, withTimeout } from '@threadcast/common';
 import { threadIdSchema } from '@threadcast/contract';
-import { type Backend, backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { Redis } from 'ioredis';
 import { type Env, readEnv } from './env.ts';
 import { testEvent } from './tc/publish.ts';

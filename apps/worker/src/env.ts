@@ -1,8 +1,7 @@
+import { backendEnvShape } from '@threadcast/backend';
 import { emptyAsUnset, envInt, logLevelSchema, parseEnv } from '@threadcast/common/env';
 import { metricsEnvShape } from '@threadcast/observability';
 import { workerEnvShape } from '@threadcast/runner';
-
-import { backendEnvShape } from '@threadcast/store/backend';
 import { z } from 'zod';
 
 const envSchema = z.object({

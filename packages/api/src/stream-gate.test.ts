@@ -1,5 +1,5 @@
+import { openBackend } from '@threadcast/backend';
 import { silentLogger } from '@threadcast/common';
-import { openBackend } from '@threadcast/store/backend';
 import { TRPCError } from '@trpc/server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TokenService } from './auth/token-service.ts';

@@ -1,34 +1,26 @@
 import { type EventBus, MemoryEventBus } from '@threadcast/bus';
 import { LegacyChannelBridge, openSharedConnections, RedisEventBus } from '@threadcast/bus/redis';
-import { type Logger, type Readiness, silentLogger } from '@threadcast/common';
-import { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
-import { MemoryRunQueue } from './memory/memory-run-queue.ts';
-import { MemoryRunStore } from './memory/memory-run-store.ts';
-import { MemoryThreadStore } from './memory/memory-thread-store.ts';
-import type { RateLimiter } from './rate-limiter.ts';
-import { type RedisConnectionState, RedisConnectionWatch } from './redis/connection-watch.ts';
-import { storeKeys } from './redis/keys.ts';
-import { RedisRateLimiter } from './redis/redis-rate-limiter.ts';
-import { RedisRunQueue } from './redis/redis-run-queue.ts';
-import { RedisRunStore } from './redis/redis-run-store.ts';
-import { RedisThreadStore } from './redis/redis-thread-store.ts';
-import type { RunQueue } from './run-queue.ts';
-import type { RunStore } from './run-store.ts';
-import type { ThreadStore } from './thread-store.ts';
-
-export interface BackendConfig {
-  /** Redis to share with other processes; without it everything lives in this process. */
-  redisUrl?: string | undefined;
-  keyPrefix?: string;
-  historyLimit?: number;
-  historyTtlSeconds?: number;
-  maxQueuedPerSubscriber?: number;
-  /** Largest event the bus accepts, in bytes of JSON. */
-  maxEventBytes?: number;
-  /** Carry events published on the seed's `agent_run:<runId>:new_response` channels (default true). */
-  legacyBridge?: boolean;
-  logger?: Logger;
-}
+import { type Readiness, silentLogger } from '@threadcast/common';
+import {
+  MemoryRateLimiter,
+  MemoryRunQueue,
+  MemoryRunStore,
+  MemoryThreadStore,
+  type RateLimiter,
+  type RunQueue,
+  type RunStore,
+  type ThreadStore,
+} from '@threadcast/store';
+import {
+  type RedisConnectionState,
+  RedisConnectionWatch,
+  RedisRateLimiter,
+  RedisRunQueue,
+  RedisRunStore,
+  RedisThreadStore,
+  storeKeys,
+} from '@threadcast/store/redis';
+import type { BackendConfig } from './backend-config.ts';
 
 /** The engines a process runs on: the event bus, the thread and run stores, and the run queue. */
 export interface Backend {
@@ -52,8 +44,6 @@ export interface BackendStats {
   /** Messages on thread and seed channels dropped since start for not being threadcast events. */
   droppedMessages: number;
 }
-
-export { backendConfigFromEnv, backendEnvShape } from './backend-env.ts';
 
 export function openBackend(config: BackendConfig): Backend {
   const logger = config.logger ?? silentLogger;

@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_EVENT_BYTES } from '@threadcast/bus';
 import { emptyAsUnset, envInt } from '@threadcast/common/env';
 import { z } from 'zod';
-import type { BackendConfig } from './open-backend.ts';
+import type { BackendConfig } from './backend-config.ts';
 
 /** Environment variables that choose and tune the engines, shared by every app's `env.ts`. */
 export const backendEnvShape = {
