@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_EVENT_BYTES } from '@threadcast/bus';
+import { DEFAULT_KEY_PREFIX } from '@threadcast/bus/redis-names';
 import { emptyAsUnset, envInt } from '@threadcast/common/env';
 import { z } from 'zod';
 import type { BackendConfig } from './backend-config.ts';
@@ -7,7 +8,7 @@ import type { BackendConfig } from './backend-config.ts';
 export const backendEnvShape = {
   /** Without it, everything lives in one process on the memory engine. */
   REDIS_URL: emptyAsUnset(z.url({ protocol: /^rediss?$/ }).optional()),
-  REDIS_KEY_PREFIX: z.string().default('threadcast:'),
+  REDIS_KEY_PREFIX: z.string().default(DEFAULT_KEY_PREFIX),
   HISTORY_LIMIT: envInt(1, 1_000_000).default(1_000),
   HISTORY_TTL_SECONDS: envInt(0, 31_536_000).default(86_400),
   SUBSCRIBER_MAX_QUEUED: envInt(1, 10_000_000).default(10_000),

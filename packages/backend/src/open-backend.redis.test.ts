@@ -1,3 +1,4 @@
+import { connectionNames } from '@threadcast/bus/redis-names';
 import { describeStoreContract } from '@threadcast/store/contract-suite';
 import { startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
@@ -36,7 +37,7 @@ describe('connections', () => {
       // The bridge's pattern is on the shared subscriber too, once this process holds its lock.
       await expect.poll(async () => (await clients()).filter((line) => / psub=1 /.test(line)).length).toBe(1);
       const names = (await clients()).map((line) => /name=(\S*)/.exec(line)?.[1]);
-      expect(names.sort()).toEqual(['threadcast-bus', 'threadcast-bus-sub']);
+      expect(names.sort()).toEqual([connectionNames.commands, connectionNames.subscriber]);
       controller.abort();
       await Promise.allSettled(pending);
     } finally {

@@ -1,5 +1,6 @@
 import { type EventBus, MemoryEventBus } from '@threadcast/bus';
 import { LegacyChannelBridge, openSharedConnections, RedisEventBus } from '@threadcast/bus/redis';
+import { DEFAULT_KEY_PREFIX, legacyBridgeLockKey, storeKeys } from '@threadcast/bus/redis-names';
 import { type Readiness, silentLogger } from '@threadcast/common';
 import {
   MemoryRateLimiter,
@@ -18,7 +19,6 @@ import {
   RedisRunQueue,
   RedisRunStore,
   RedisThreadStore,
-  storeKeys,
 } from '@threadcast/store/redis';
 import type { BackendConfig } from './backend-config.ts';
 
@@ -65,7 +65,7 @@ export function openBackend(config: BackendConfig): Backend {
       close: () => bus.close(),
     };
   }
-  const keyPrefix = config.keyPrefix ?? 'threadcast:';
+  const keyPrefix = config.keyPrefix ?? DEFAULT_KEY_PREFIX;
   // Two connections for everything at any number of streams: commands, and one shared subscriber.
   const connections = openSharedConnections(config.redisUrl);
   for (const connection of [connections.commands, connections.subscriber]) {
@@ -94,7 +94,7 @@ export function openBackend(config: BackendConfig): Backend {
           url: config.redisUrl,
           bus,
           logger,
-          lockKey: `${keyPrefix}legacy-bridge`,
+          lockKey: legacyBridgeLockKey(keyPrefix),
           connections,
         });
   return {

@@ -1,9 +1,9 @@
+import { storeKeys } from '@threadcast/bus/redis-names';
 import { silentLogger } from '@threadcast/common';
 import { startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { describeStoreContract, type StoreSet } from '../store.contract.ts';
-import { storeKeys } from './keys.ts';
 import { RedisRateLimiter } from './redis-rate-limiter.ts';
 import { RedisRunQueue } from './redis-run-queue.ts';
 import { RedisRunStore } from './redis-run-store.ts';
