@@ -11,20 +11,20 @@
  * Prints `node floor listening at http://127.0.0.1:<port>` once it accepts connections.
  */
 import { createServer, type ServerResponse } from 'node:http';
+import { THREAD_CHANNEL_PREFIX, threadChannel } from '@threadcast/bus/redis-names';
 import { Redis } from 'ioredis';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) throw new Error('REDIS_URL is required');
 const heartbeatMs = Number(process.env.SSE_HEARTBEAT_MS ?? 15_000);
 
-const CHANNEL_PREFIX = 'thread:';
 const THREAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const subscriber = new Redis(redisUrl, { connectionName: 'bench-floor' });
 /** Per thread: its open responses, and the SUBSCRIBE that must complete before a stream counts as connected. */
 const streams = new Map<string, { listeners: Set<ServerResponse>; subscribed: Promise<unknown> }>();
 
 subscriber.on('message', (channel: string, message: string) => {
-  const listeners = streams.get(channel.slice(CHANNEL_PREFIX.length))?.listeners;
+  const listeners = streams.get(channel.slice(THREAD_CHANNEL_PREFIX.length))?.listeners;
   if (!listeners) return;
   const { id, event } = JSON.parse(message) as { id: string; event: unknown };
   const frame = `data: ${JSON.stringify(event)}\nid: ${id}\n\n`;
@@ -55,7 +55,7 @@ const server = createServer(async (req, res) => {
   let thread = streams.get(threadId);
   if (!thread) {
     // Commands on one connection run in order, so an earlier unsubscribe of this channel cannot overtake it.
-    thread = { listeners: new Set(), subscribed: subscriber.subscribe(CHANNEL_PREFIX + threadId) };
+    thread = { listeners: new Set(), subscribed: subscriber.subscribe(threadChannel(threadId)) };
     streams.set(threadId, thread);
   }
   const { listeners, subscribed } = thread;
@@ -63,7 +63,7 @@ const server = createServer(async (req, res) => {
   req.on('close', () => {
     if (!listeners.delete(res) || listeners.size > 0) return;
     streams.delete(threadId);
-    void subscriber.unsubscribe(CHANNEL_PREFIX + threadId);
+    void subscriber.unsubscribe(threadChannel(threadId));
   });
   await subscribed;
   res.write('event: connected\ndata: {}\n\n');

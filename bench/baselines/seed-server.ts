@@ -10,8 +10,10 @@
  * Env: REDIS_URL (required), PORT (default 0), SSE_HEARTBEAT_MS (default 15000).
  * Prints `seed baseline listening at http://127.0.0.1:<port>` once it accepts connections.
  */
+
 import { on } from 'node:events';
 import { createServer } from 'node:http';
+import { threadChannel } from '@threadcast/bus/redis-names';
 import { initTRPC, tracked } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { Redis } from 'ioredis';
@@ -37,7 +39,7 @@ const threadRouter = t.router({
       redis.on('error', () => {});
       try {
         const messages = on(redis, 'message', { signal });
-        await redis.subscribe(`thread:${input.threadId}`);
+        await redis.subscribe(threadChannel(input.threadId));
         for await (const [, message] of messages as AsyncIterable<[string, string]>) {
           const { id, event } = JSON.parse(message) as Publication;
           yield tracked(id, event);

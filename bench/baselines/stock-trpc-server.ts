@@ -12,8 +12,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appProcedures, type Context, createContextFactory, TokenService } from '@threadcast/api';
-import { silentLogger } from '@threadcast/bus';
-import { backendConfigFromEnv, backendEnvShape, openBackend } from '@threadcast/store/backend';
+import { backendConfigFromEnv, backendEnvShape, openBackend } from '@threadcast/backend';
+import { silentLogger } from '@threadcast/common';
 import { initTRPC } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { z } from 'zod';

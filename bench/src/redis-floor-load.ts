@@ -1,10 +1,10 @@
+import { THREAD_CHANNEL_PREFIX, threadChannel } from '@threadcast/bus/redis-names';
 import { Redis } from 'ioredis';
 import { DeliveryCheck, type ExpectedRange } from './delivery-check.ts';
 import type { Load } from './load.ts';
 import { LoadRecorder, type Subscriber } from './load-recorder.ts';
 import type { LoadReply, StreamSpec } from './protocol.ts';
 
-const CHANNEL_PREFIX = 'thread:';
 const SUBSCRIBE_BATCH = 1_000;
 
 /**
@@ -25,7 +25,7 @@ export class RedisFloorLoad implements Load {
     for (const { threadId } of specs) {
       load.subscribers.set(threadId, { threadId, check: new DeliveryCheck(), failed: false, settle: null });
     }
-    const channels = [...load.subscribers.keys()].map((threadId) => CHANNEL_PREFIX + threadId);
+    const channels = [...load.subscribers.keys()].map((threadId) => threadChannel(threadId));
     for (let i = 0; i < channels.length; i += SUBSCRIBE_BATCH) {
       await redis.subscribe(...channels.slice(i, i + SUBSCRIBE_BATCH));
     }
@@ -34,7 +34,7 @@ export class RedisFloorLoad implements Load {
   }
 
   private onMessage(channel: string, message: string): void {
-    const subscriber = this.subscribers.get(channel.slice(CHANNEL_PREFIX.length));
+    const subscriber = this.subscribers.get(channel.slice(THREAD_CHANNEL_PREFIX.length));
     if (!subscriber) return;
     try {
       const { id, event } = JSON.parse(message) as { id?: unknown; event?: { ts?: unknown } };

@@ -1,4 +1,5 @@
 import type { RedisEventBus } from '@threadcast/bus/redis';
+import { threadChannel } from '@threadcast/bus/redis-names';
 import { readProcessStats } from '@threadcast/testkit';
 import type { Redis } from 'ioredis';
 import type { BenchThreads } from './bench-threads.ts';
@@ -110,7 +111,7 @@ export async function runStep(
 
     if (server) {
       const wanted = new Map(
-        threadIds.map((id) => [`thread:${id}`, variant.redisSubscriptionPerStream ? perThread : 1]),
+        threadIds.map((id) => [threadChannel(id), variant.redisSubscriptionPerStream ? perThread : 1]),
       );
       // Streams that did not open never subscribe: then there is nothing to wait for beyond a moment.
       const readyTimeoutMs = opened < specs.length ? 2_000 : 2_000 + specs.length / 2;

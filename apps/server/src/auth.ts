@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TokenService } from '@threadcast/api';
-import type { Logger } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import type { Env } from './env.ts';
 
 /**

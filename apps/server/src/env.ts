@@ -1,14 +1,12 @@
 import { type ApiLimits, DEFAULT_LIMITS } from '@threadcast/api';
+import { backendEnvShape } from '@threadcast/backend';
+import { emptyAsUnset, envInt as int, logLevelSchema, parseEnv } from '@threadcast/common/env';
 import { metricsEnvShape } from '@threadcast/observability';
-import { logLevelSchema, parseEnv, workerEnvShape } from '@threadcast/runner';
-
-import { backendEnvShape } from '@threadcast/store/backend';
+import { workerEnvShape } from '@threadcast/runner';
 import { z } from 'zod';
 import type { LifecycleOptions } from './lifecycle.ts';
 import { originProblem } from './origin-policy.ts';
 import { DEFAULT_REQUEST_LIMITS } from './request-limits.ts';
-
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 const envSchema = z.object({
   ...backendEnvShape,
@@ -19,21 +17,17 @@ const envSchema = z.object({
   /** Run a worker inside the server. Always on without Redis (nothing else could take the runs). */
   EMBEDDED_WORKER: z.enum(['0', '1']).optional(),
   /** HS256 secret for tokens (32+ bytes). Without it and AUTH_JWKS_URL: dev mode, with a random per-process secret. */
-  AUTH_SECRET: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.string().min(32, 'AUTH_SECRET must be at least 32 characters').optional(),
-  ),
+  AUTH_SECRET: emptyAsUnset(z.string().min(32, 'AUTH_SECRET must be at least 32 characters').optional()),
   /** Allow `auth.devLogin` although AUTH_SECRET or AUTH_JWKS_URL is set (it needs AUTH_SECRET to sign). */
   AUTH_DEV_LOGIN: z.enum(['0', '1']).optional(),
   /** JWKS of an external issuer whose RS/PS/ES/EdDSA tokens are accepted, besides AUTH_SECRET's HS256 ones. */
-  AUTH_JWKS_URL: z.preprocess(
-    (value) => (value === '' ? undefined : value),
+  AUTH_JWKS_URL: emptyAsUnset(
     z.url({ protocol: /^https?$/, error: 'AUTH_JWKS_URL must be an http(s) URL' }).optional(),
   ),
   /** When set, tokens must carry this `iss`, and the tokens this server issues do. */
-  AUTH_ISSUER: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
+  AUTH_ISSUER: emptyAsUnset(z.string().optional()),
   /** When set, a token's `aud` must contain this, and the tokens this server issues carry it. */
-  AUTH_AUDIENCE: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
+  AUTH_AUDIENCE: emptyAsUnset(z.string().optional()),
   /** Lifetime of the tokens this server issues (auth.devLogin, `pnpm mint-token`). */
   AUTH_TOKEN_TTL_SECONDS: int(60, 31_536_000).default(43_200),
   SSE_HEARTBEAT_MS: int(100, 300_000).default(15_000),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AppRouter, type Context, type ContextRequest, SseWriter } from '@threadcast/api';
-import type { Logger, Readiness } from '@threadcast/bus';
+import type { Logger, Readiness } from '@threadcast/common';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import sirv from 'sirv';
 import { OriginPolicy } from './origin-policy.ts';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
-import type { Logger } from '@threadcast/bus';
-import { openBackend } from '@threadcast/store/backend';
+import { openBackend } from '@threadcast/backend';
+import type { Logger } from '@threadcast/common';
 import { describe, expect, it } from 'vitest';
 import { createHttpServer } from './http-server.ts';
 import { ServerLifecycle } from './lifecycle.ts';

@@ -1,3 +1,4 @@
+import { threadChannel } from '@threadcast/bus/redis-names';
 import {
   type AppProcess,
   channelSubscribers,
@@ -149,7 +150,7 @@ describe('a server that loses Redis', () => {
       const authorization = { authorization: `Bearer ${token}` };
       const { threadId } = await api.trpc.thread.create.mutate({});
       const open = rawStream(server.url, { threadId }, { headers: authorization, timeoutMs: 20_000 });
-      await expect.poll(() => channelSubscribers(admin, `thread:${threadId}`)).toBe(1);
+      await expect.poll(() => channelSubscribers(admin, threadChannel(threadId))).toBe(1);
 
       await redis.kill();
       await expect.poll(() => readyz(server.url)).toMatchObject({ status: 503 });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { StreamGate } from '@threadcast/api';
-import type { Logger, Readiness } from '@threadcast/bus';
+import type { Logger, Readiness } from '@threadcast/common';
 
 /** How often the backend's readiness is looked at, to end streams once Redis has been gone past the grace. */
 const WATCH_INTERVAL_MS = 100;

@@ -1,15 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { createAppRouter, createContextFactory } from '@threadcast/api';
+import { backendConfigFromEnv, openBackend } from '@threadcast/backend';
+import { exitOnBadEnv } from '@threadcast/common/env';
 import { createLogger, createServerMetrics } from '@threadcast/observability';
 import {
   agentConfigFromEnv,
   createAgent,
-  exitOnBadEnv,
   runWorker,
   startOrphanReaper,
   workerOptionsFromEnv,
 } from '@threadcast/runner';
-import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { configureAuth } from './auth.ts';
 import { lifecycleFromEnv, limitsFromEnv, readEnv } from './env.ts';
 import { createHttpServer } from './http-server.ts';

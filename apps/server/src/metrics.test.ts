@@ -1,4 +1,5 @@
 import { RedisEventBus } from '@threadcast/bus/redis';
+import { threadChannel } from '@threadcast/bus/redis-names';
 import {
   type AppProcess,
   channelSubscribers,
@@ -212,10 +213,10 @@ describe('metrics', () => {
     const follower = follow(api, threadId);
     const producer = new Redis(redis.url);
     try {
-      await expect.poll(() => channelSubscribers(producer, `thread:${threadId}`)).toBe(1);
+      await expect.poll(() => channelSubscribers(producer, threadChannel(threadId))).toBe(1);
       const before = await ofServer();
-      await producer.publish(`thread:${threadId}`, 'not json');
-      await producer.publish(`thread:${threadId}`, JSON.stringify({ type: 'token', content: 'no thread id' }));
+      await producer.publish(threadChannel(threadId), 'not json');
+      await producer.publish(threadChannel(threadId), JSON.stringify({ type: 'token', content: 'no thread id' }));
       await expect.poll(async () => gained(await ofServer(), before, 'threadcast_bus_messages_dropped_total')).toBe(2);
     } finally {
       producer.disconnect();

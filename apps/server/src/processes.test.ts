@@ -1,4 +1,5 @@
 import type { AppRouter } from '@threadcast/api';
+import { connectionNames, legacyRunChannel, threadChannel } from '@threadcast/bus/redis-names';
 import { createStreamingClient } from '@threadcast/client';
 import type { StreamEvent } from '@threadcast/contract';
 import { demoReply } from '@threadcast/runner';
@@ -86,11 +87,11 @@ describe('separate server and worker processes on one Redis', () => {
         const named = (name: string) => lines.filter((line) => line.includes(` name=${name} `));
         return {
           // One subscriber connection per server, whatever its number of streams.
-          subscribed: named('threadcast-bus-sub').filter((line) => / sub=[1-9]/.test(line)).length,
+          subscribed: named(connectionNames.subscriber).filter((line) => / sub=[1-9]/.test(line)).length,
           // One process of the fleet bridges the legacy channels, on its shared subscriber.
-          legacyBridges: named('threadcast-bus-sub').filter((line) => / psub=[1-9]/.test(line)).length,
+          legacyBridges: named(connectionNames.subscriber).filter((line) => / psub=[1-9]/.test(line)).length,
           // Per process: commands and one subscriber (the worker opens its subscriber only to bridge).
-          connections: lines.filter((line) => / name=threadcast-bus(-sub)? /.test(line)).length,
+          connections: named(connectionNames.commands).length + named(connectionNames.subscriber).length,
         };
       };
       await expect.poll(subscriberCount, { timeout: 10_000 }).toMatchObject({ subscribed: 2, legacyBridges: 1 });
@@ -112,10 +113,10 @@ describe('separate server and worker processes on one Redis', () => {
     const stop = api.watchThread(threadId, { onEvent: (event, id) => received.push({ id, event }) });
     const producer = new Redis(redis.url);
     try {
-      await expect.poll(() => channelSubscribers(producer, `thread:${threadId}`)).toBe(1);
+      await expect.poll(() => channelSubscribers(producer, threadChannel(threadId))).toBe(1);
       const legacy = (content: string) => JSON.stringify({ type: 'token', threadId, content, ts: Date.now() });
-      await producer.publish('agent_run:seedrun:new_response', legacy('from the seed worker'));
-      await producer.publish(`thread:${threadId}`, legacy('from redis-cli'));
+      await producer.publish(legacyRunChannel('seedrun'), legacy('from the seed worker'));
+      await producer.publish(threadChannel(threadId), legacy('from redis-cli'));
       await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2);
       const byContent = Object.fromEntries(received.map((r) => [r.event.content as string, r]));
       expect(byContent['from the seed worker']?.event.runId).toBe('seedrun');

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connectionNames } from '@threadcast/bus/redis-names';
 import { createStreamingClient, type StreamingClient } from '@threadcast/client';
 import { type AppProcess, startRedisServer, startServerProcess, type TestRedis } from '@threadcast/testkit';
 import { TRPCClientError } from '@trpc/client';
@@ -378,7 +379,7 @@ describe('bad input', () => {
       // Only exact channels are subscribed for clients. The one pattern is the seed bridge's own, fixed one.
       const clients = ((await keys.call('CLIENT', 'LIST')) as string).trim().split('\n');
       const patterns = clients.filter((line) => !/ psub=0 /.test(line));
-      expect(patterns.map((line) => /name=(\S*)/.exec(line)?.[1])).toEqual(['threadcast-bus-sub']);
+      expect(patterns.map((line) => /name=(\S*)/.exec(line)?.[1])).toEqual([connectionNames.subscriber]);
       expect(await keys.call('PUBSUB', 'NUMPAT')).toBe(1);
       const channels = (await keys.call('PUBSUB', 'CHANNELS')) as string[];
       for (const channel of channels) expect(channel).toMatch(/^(thread|agent_run):[A-Za-z0-9_-]+$|^threadcast:/);

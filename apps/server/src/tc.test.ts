@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RedisEventBus } from '@threadcast/bus/redis';
+import { connectionNames, THREAD_CHANNEL_PATTERN } from '@threadcast/bus/redis-names';
 import {
   type AppProcess,
   freePort,
@@ -176,10 +177,12 @@ describe('tc streams', () => {
       expect(outcome).toMatchObject({ code: 0, stderr: '' });
       const lines = outcome.stdout.split('\n');
       // The server's command connection, and this test's publisher (its subscriber never connected).
-      expect(lines.filter((line) => /^\s+threadcast-bus\s/.test(line))).toHaveLength(2);
-      expect(lines.find((line) => /^\s+threadcast-bus-sub\s/.test(line))).toMatch(/\s1\s+1\s+\S+$/);
-      expect(outcome.stdout).not.toContain('threadcast-tc');
-      expect(outcome.stdout).toContain('threads with live subscribers (PUBSUB CHANNELS thread:*): 1');
+      expect(lines.filter((line) => new RegExp(`^\\s+${connectionNames.commands}\\s`).test(line))).toHaveLength(2);
+      expect(lines.find((line) => new RegExp(`^\\s+${connectionNames.subscriber}\\s`).test(line))).toMatch(
+        /\s1\s+1\s+\S+$/,
+      );
+      expect(outcome.stdout).not.toContain(connectionNames.tc);
+      expect(outcome.stdout).toContain(`threads with live subscribers (PUBSUB CHANNELS ${THREAD_CHANNEL_PATTERN}): 1`);
       const row = lines.find((line) => line.includes(server.url));
       expect(row?.trim().split(/\s+/)).toEqual([
         server.url,

@@ -5,10 +5,12 @@
  *   pnpm tc streams [--server <url>]...
  * Output goes to stdout; notes and problems to stderr; a problem exits with status 1.
  */
+
 import { parseArgs } from 'node:util';
-import { type Logger, withTimeout } from '@threadcast/bus';
+import { type Backend, backendConfigFromEnv, openBackend } from '@threadcast/backend';
+import { connectionNames, THREAD_CHANNEL_PATTERN } from '@threadcast/bus/redis-names';
+import { type Logger, withTimeout } from '@threadcast/common';
 import { threadIdSchema } from '@threadcast/contract';
-import { type Backend, backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
 import { Redis } from 'ioredis';
 import { type Env, readEnv } from './env.ts';
 import { testEvent } from './tc/publish.ts';
@@ -28,7 +30,7 @@ const USAGE = `usage:
       with METRICS_TOKEN if set)`;
 
 const REACH_TIMEOUT_MS = 5_000;
-const OWN_CONNECTION = 'threadcast-tc';
+const OWN_CONNECTION = connectionNames.tc;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const note = (line: string) => process.stderr.write(`${line}\n`);
@@ -154,7 +156,7 @@ async function streams(env: Env, args: string[]): Promise<void> {
   try {
     await reachable(env, redis.connect());
     const connections = await threadcastConnections(redis, OWN_CONNECTION);
-    const channels = ((await redis.call('PUBSUB', 'CHANNELS', 'thread:*')) as string[]).length;
+    const channels = ((await redis.call('PUBSUB', 'CHANNELS', THREAD_CHANNEL_PATTERN)) as string[]).length;
     say(`Redis connections of threadcast processes (${connections.length}):`);
     const rows = connections.map((c) => [
       c.name,
@@ -167,7 +169,7 @@ async function streams(env: Env, args: string[]): Promise<void> {
     ]);
     for (const line of table([['NAME', 'ADDR', 'AGE', 'IDLE', 'SUB', 'PSUB', 'LAST COMMAND'], ...rows]))
       say(`  ${line}`);
-    say(`threads with live subscribers (PUBSUB CHANNELS thread:*): ${channels}`);
+    say(`threads with live subscribers (PUBSUB CHANNELS ${THREAD_CHANNEL_PATTERN}): ${channels}`);
     if ((values.server ?? []).length === 0) return;
     say('open streams per server:');
     const rowsOf: string[][] = [['SERVER', 'INSTANCE', 'OPEN', 'DELIVERED', 'SLOW CONSUMERS', 'REDIS']];

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
-import { silentLogger } from '@threadcast/bus';
+import { type Backend, openBackend } from '@threadcast/backend';
+import { silentLogger } from '@threadcast/common';
 import { createServerMetrics } from '@threadcast/observability';
 import { DemoAgent, runWorker } from '@threadcast/runner';
-import { type Backend, openBackend } from '@threadcast/store/backend';
 import { createHttpServer, type HttpServerOptions } from './http-server.ts';
 
 export interface TestServer extends AsyncDisposable {

@@ -1,7 +1,7 @@
+import { backendEnvShape } from '@threadcast/backend';
+import { emptyAsUnset, envInt, logLevelSchema, parseEnv } from '@threadcast/common/env';
 import { metricsEnvShape } from '@threadcast/observability';
-import { logLevelSchema, parseEnv, workerEnvShape } from '@threadcast/runner';
-
-import { backendEnvShape } from '@threadcast/store/backend';
+import { workerEnvShape } from '@threadcast/runner';
 import { z } from 'zod';
 
 const envSchema = z.object({
@@ -13,10 +13,7 @@ const envSchema = z.object({
   /** If set, the worker touches this file every 5 s while it runs (a liveness probe for containers). */
   WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   /** If set, the worker serves Prometheus metrics at http://WORKER_METRICS_HOST:WORKER_METRICS_PORT/metrics. */
-  WORKER_METRICS_PORT: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.coerce.number().int().min(0).max(65_535).optional(),
-  ),
+  WORKER_METRICS_PORT: emptyAsUnset(envInt(0, 65_535).optional()),
   WORKER_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: logLevelSchema,
 });

@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { backendConfigFromEnv, openBackend } from '@threadcast/backend';
+import { exitOnBadEnv } from '@threadcast/common/env';
 import { createLogger, createWorkerMetrics, listenForMetrics } from '@threadcast/observability';
-import { agentConfigFromEnv, createAgent, exitOnBadEnv, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
-import { backendConfigFromEnv, openBackend } from '@threadcast/store/backend';
+import { agentConfigFromEnv, createAgent, runWorker, workerOptionsFromEnv } from '@threadcast/runner';
 import { readEnv } from './env.ts';
 
 const env = exitOnBadEnv(readEnv);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { EventBus, Logger } from '@threadcast/bus';
+import type { EventBus } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import type { RateLimiter, RunQueue, RunStore, ThreadStore } from '@threadcast/store';
 import { readSessionCookie } from './auth/session-cookie.ts';
 import type { TokenService, User } from './auth/token-service.ts';

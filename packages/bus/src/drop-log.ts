@@ -1,4 +1,4 @@
-import type { Logger } from './logger.ts';
+import type { Logger } from '@threadcast/common';
 
 /**
  * Counts dropped messages and logs them at most once per `everyMs`, with how many were dropped since the

@@ -1,5 +1,5 @@
 import type { AppRouter } from '@threadcast/api';
-import { backoffDelay } from '@threadcast/bus/backoff';
+import { backoffDelay } from '@threadcast/common';
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable, type Unsubscribable } from '@trpc/server/observable';
 

@@ -1,6 +1,6 @@
-import { type Logger, withTimeout } from '@threadcast/bus';
+import type { Backend } from '@threadcast/backend';
+import { type Logger, withTimeout } from '@threadcast/common';
 import { runStates } from '@threadcast/contract';
-import type { Backend } from '@threadcast/store/backend';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** A scrape never waits longer than this for the store: Prometheus would give up on the whole scrape. */

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Logger } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import type { Registry } from 'prom-client';
 
 export interface MetricsEndpointOptions {

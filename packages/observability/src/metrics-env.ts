@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { emptyAsUnset } from '@threadcast/common/env';
 import { z } from 'zod';
 
 /** Environment variables of the metrics, shared by every app's `env.ts`. */
@@ -9,8 +10,5 @@ export const metricsEnvShape = {
     .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'INSTANCE_ID: letters, digits, . _ : - (at most 128)')
     .default(() => hostname()),
   /** When set, `/metrics` answers only scrapes that send `Authorization: Bearer <METRICS_TOKEN>`. */
-  METRICS_TOKEN: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
-  ),
+  METRICS_TOKEN: emptyAsUnset(z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional()),
 };

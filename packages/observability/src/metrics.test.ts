@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { silentLogger } from '@threadcast/bus';
-import { type Backend, openBackend } from '@threadcast/store/backend';
+import { type Backend, openBackend } from '@threadcast/backend';
+import { silentLogger } from '@threadcast/common';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenForMetrics, MetricsEndpoint } from './metrics-endpoint.ts';
 import { createServerMetrics } from './process-metrics.ts';

@@ -1,7 +1,7 @@
 import type { StreamMetrics } from '@threadcast/api';
-import type { Logger } from '@threadcast/bus';
+import type { Backend } from '@threadcast/backend';
+import type { Logger } from '@threadcast/common';
 import type { WorkerMetrics } from '@threadcast/runner';
-import type { Backend } from '@threadcast/store/backend';
 import type { Registry } from 'prom-client';
 import { registerBackendMetrics, registerStoreMetrics } from './backend-metrics.ts';
 import { MetricsEndpoint } from './metrics-endpoint.ts';

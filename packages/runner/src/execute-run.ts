@@ -1,4 +1,5 @@
-import { type EventBus, type Logger, ProducerEndedError } from '@threadcast/bus';
+import { type EventBus, ProducerEndedError } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import type { RunState, StreamEvent } from '@threadcast/contract';
 import { endRun, type RunEndPatch, type RunJob, type RunRecord, type RunStore } from '@threadcast/store';
 import type { Agent, AgentMessage } from './agent.ts';

@@ -5,12 +5,4 @@ export { executeRun, type RunOutcome, type WorkerMetrics } from './execute-run.t
 export { AgentProviderError, OpenAIAgent, type OpenAIAgentConfig } from './openai-agent.ts';
 export { RunPublisher, type RunPublisherOptions } from './run-publisher.ts';
 export { DEFAULT_LEASE_MS, type RunWorkerOptions, reapOrphans, runWorker, startOrphanReaper } from './run-worker.ts';
-export {
-  agentConfigFromEnv,
-  exitOnBadEnv,
-  logLevelSchema,
-  parseEnv,
-  type WorkerEnv,
-  workerEnvShape,
-  workerOptionsFromEnv,
-} from './worker-env.ts';
+export { agentConfigFromEnv, type WorkerEnv, workerEnvShape, workerOptionsFromEnv } from './worker-env.ts';

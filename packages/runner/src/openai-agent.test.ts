@@ -1,4 +1,5 @@
-import { MemoryEventBus, silentLogger } from '@threadcast/bus';
+import { MemoryEventBus } from '@threadcast/bus';
+import { silentLogger } from '@threadcast/common';
 import { MemoryRunStore, newId } from '@threadcast/store';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';

@@ -1,11 +1,5 @@
-import {
-  backoffDelay,
-  type EventBus,
-  InvalidEventError,
-  type Logger,
-  OutOfOrderError,
-  ProducerEndedError,
-} from '@threadcast/bus';
+import { type EventBus, InvalidEventError, OutOfOrderError, ProducerEndedError } from '@threadcast/bus';
+import { backoffDelay, type Logger } from '@threadcast/common';
 import type { StreamEvent } from '@threadcast/contract';
 
 export interface RunPublisherOptions {

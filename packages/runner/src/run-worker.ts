@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
-import { backoffDelay, type EventBus, type Logger } from '@threadcast/bus';
+import type { EventBus } from '@threadcast/bus';
+import { backoffDelay, type Logger } from '@threadcast/common';
 import { endRun, isEnded, publishRunEnd, type RunLease, type RunQueue, type RunStore } from '@threadcast/store';
 import type { Agent } from './agent.ts';
 import { executeRun, type WorkerMetrics } from './execute-run.ts';

@@ -1,4 +1,5 @@
-import { type EventBus, MemoryEventBus, type StoredEvent, silentLogger } from '@threadcast/bus';
+import { type EventBus, MemoryEventBus, type StoredEvent } from '@threadcast/bus';
+import { silentLogger } from '@threadcast/common';
 import { endRun, MemoryRunQueue, MemoryRunStore, newId, type RunJob, type RunStore } from '@threadcast/store';
 import { describe, expect, it } from 'vitest';
 import type { Agent, AgentChunk } from './agent.ts';

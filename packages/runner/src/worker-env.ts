@@ -1,23 +1,22 @@
+import { emptyAsUnset, envInt } from '@threadcast/common/env';
 import { z } from 'zod';
 import { type AgentConfig, agentNames } from './create-agent.ts';
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-
 /** Environment variables of a worker, embedded or separate, shared by every app's `env.ts`. */
 export const workerEnvShape = {
-  WORKER_CONCURRENCY: int(1, 10_000).default(16),
-  WORKER_SHUTDOWN_GRACE_MS: int(0, 600_000).default(10_000),
+  WORKER_CONCURRENCY: envInt(1, 10_000).default(16),
+  WORKER_SHUTDOWN_GRACE_MS: envInt(0, 600_000).default(10_000),
   /** A run whose worker stops renewing its lease for this long is ended `error` by another worker. */
-  RUN_LEASE_MS: int(300, 3_600_000).default(10_000),
+  RUN_LEASE_MS: envInt(300, 3_600_000).default(10_000),
   /** Token events a run sends before waiting for Redis to confirm them. */
-  PUBLISH_WINDOW: int(1, 10_000).default(64),
+  PUBLISH_WINDOW: envInt(1, 10_000).default(64),
   AGENT: z.enum(agentNames).default('demo'),
-  AGENT_TOKEN_DELAY_MS: int(0, 60_000).default(40),
+  AGENT_TOKEN_DELAY_MS: envInt(0, 60_000).default(40),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
   /** Required when AGENT=openai (checked by `createAgent`); an empty value counts as unset. */
-  OPENAI_API_KEY: z.preprocess((value) => (value === '' ? undefined : value), z.string().optional()),
+  OPENAI_API_KEY: emptyAsUnset(z.string().optional()),
   OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  OPENAI_MAX_RETRIES: int(0, 10).default(2),
+  OPENAI_MAX_RETRIES: envInt(0, 10).default(2),
 };
 
 export type WorkerEnv = z.output<z.ZodObject<typeof workerEnvShape>>;
@@ -44,23 +43,4 @@ export function agentConfigFromEnv(env: WorkerEnv): AgentConfig {
       maxRetries: env.OPENAI_MAX_RETRIES,
     },
   };
-}
-
-export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
-
-/** Validates an environment against an app's schema, failing with every problem spelled out. */
-export function parseEnv<Schema extends z.ZodType>(schema: Schema, source: NodeJS.ProcessEnv): z.output<Schema> {
-  const parsed = schema.safeParse(source);
-  if (!parsed.success) throw new Error(`invalid environment:\n${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
-/** Reads the environment, or says what is wrong with it (no stack trace) and exits with status 2. */
-export function exitOnBadEnv<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(2);
-  }
 }

@@ -1,10 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from './ids.ts';
-import type { Backend } from './open-backend.ts';
-import type { RunJob } from './run-queue.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { RunJob, RunQueue } from './run-queue.ts';
+import type { RunStore } from './run-store.ts';
+import type { ThreadStore } from './thread-store.ts';
 
-/** Backends that share state (same Redis, same prefix, or the same memory backend twice). */
-export type MakeBackends = () => Promise<[Backend, Backend]>;
+/** The stores of one engine, as a process holds them (an `openBackend` backend is one). */
+export interface StoreSet {
+  threads: ThreadStore;
+  runs: RunStore;
+  queue: RunQueue;
+  limiter: RateLimiter;
+  close(): Promise<void>;
+}
+
+/** Store sets that share state (same Redis, same prefix, or the same memory set twice). */
+export type MakeStoreSets = () => Promise<[StoreSet, StoreSet]>;
 
 const job = (prompt: string): RunJob => ({
   runId: newId(),
@@ -14,17 +25,17 @@ const job = (prompt: string): RunJob => ({
   enqueuedAt: Date.now(),
 });
 
-/** What every backend's thread store and run queue must do, run against each engine. */
-export function describeStoreContract(name: string, makeBackends: MakeBackends): void {
+/** What every engine's stores (threads, runs, run queue, rate limits) must do, run against each engine. */
+export function describeStoreContract(name: string, makeStoreSets: MakeStoreSets): void {
   describe(`store contract: ${name}`, () => {
-    const opened: Backend[] = [];
+    const opened: StoreSet[] = [];
     const open = async () => {
-      const pair = await makeBackends();
+      const pair = await makeStoreSets();
       opened.push(...new Set(pair));
       return pair;
     };
     afterEach(async () => {
-      await Promise.all(opened.splice(0).map((backend) => backend.close()));
+      await Promise.all(opened.splice(0).map((stores) => stores.close()));
     });
 
     it('keeps threads per owner, newest first', async () => {
@@ -57,7 +68,7 @@ export function describeStoreContract(name: string, makeBackends: MakeBackends):
     it('gives each run to exactly one of several waiting takers', async () => {
       const [a, b] = await open();
       const controller = new AbortController();
-      const takers = [a, b, a, b].map((backend, i) => backend.queue.take(`w${i}`, controller.signal));
+      const takers = [a, b, a, b].map((stores, i) => stores.queue.take(`w${i}`, controller.signal));
       const jobs = [job('1'), job('2'), job('3'), job('4')];
       for (const queued of jobs) await a.queue.enqueue(queued);
       const taken = await Promise.all(takers);

@@ -1,3 +1,4 @@
+import { CONNECTION_NAME_PREFIX } from '@threadcast/bus/redis-names';
 import { parsePrometheusText, sampleValue } from '@threadcast/observability';
 import type { Redis } from 'ioredis';
 
@@ -13,7 +14,7 @@ export interface RedisClient {
   cmd: string;
 }
 
-/** The connections threadcast processes hold (named `threadcast-*`), but `except` (this tool's own). */
+/** The connections threadcast processes hold (named `threadcast-*`, `CONNECTION_NAME_PREFIX`), but `except` (this tool's own). */
 export async function threadcastConnections(redis: Redis, except: string): Promise<RedisClient[]> {
   const list = (await redis.call('CLIENT', 'LIST')) as string;
   return list
@@ -26,7 +27,7 @@ export async function threadcastConnections(redis: Redis, except: string): Promi
           .map((field) => field.split('=', 2) as [string, string]),
       ),
     )
-    .filter((fields) => fields.name?.startsWith('threadcast-') && fields.name !== except)
+    .filter((fields) => fields.name?.startsWith(CONNECTION_NAME_PREFIX) && fields.name !== except)
     .map((fields) => ({
       name: fields.name ?? '',
       addr: fields.addr ?? '',

@@ -1,4 +1,5 @@
-import { MemoryEventBus, silentLogger } from '@threadcast/bus';
+import { MemoryEventBus } from '@threadcast/bus';
+import { silentLogger } from '@threadcast/common';
 import type { StreamEvent } from '@threadcast/contract';
 import { tracked } from '@trpc/server';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,4 +1,5 @@
-import type { Logger, SubscriptionObserver } from '@threadcast/bus';
+import type { SubscriptionObserver } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import type { StreamCloseReason } from './stream-ending.ts';
 import type { StreamItem } from './stream-source.ts';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Logger } from '@threadcast/bus';
+import type { Logger } from '@threadcast/common';
 import { type AnyTRPCRouter, callTRPCProcedure, getTRPCErrorFromUnknown, TRPCError } from '@trpc/server';
 import { GuardedStream } from './guarded-stream.ts';
 import { StreamEnding } from './stream-ending.ts';

@@ -1,5 +1,5 @@
-import { silentLogger } from '@threadcast/bus';
-import { openBackend } from '@threadcast/store/backend';
+import { openBackend } from '@threadcast/backend';
+import { silentLogger } from '@threadcast/common';
 import { describe, expect, it, vi } from 'vitest';
 import { TokenService } from '../auth/token-service.ts';
 import { createContextFactory } from '../context.ts';

@@ -1,3 +1,4 @@
+import type { Readiness, ReadinessCheck } from '@threadcast/common';
 import { type EventPosition, formatEventId, type StreamEvent, type ThreadId } from '@threadcast/contract';
 import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, sizeLimit } from '../encode-event.ts';
 import { newEpoch } from '../epoch.ts';
@@ -10,8 +11,6 @@ import type {
   EventFeed,
   FollowOptions,
   PublishOptions,
-  Readiness,
-  ReadinessCheck,
   StoredEvent,
   SubscribeOptions,
 } from '../event-bus.ts';

@@ -1,6 +1,5 @@
+import { backoffDelay, type Logger } from '@threadcast/common';
 import type { Redis } from 'ioredis';
-import { backoffDelay } from '../backoff.ts';
-import type { Logger } from '../logger.ts';
 
 /** Takes a channel's decoded messages (an `OrderedFeed`). */
 export interface HubListener<T> {

@@ -1,5 +1,5 @@
+import { backoffDelay } from '@threadcast/common';
 import type { RedisOptions } from 'ioredis';
-import { backoffDelay } from '../backoff.ts';
 
 /**
  * ioredis options for threadcast connections: reconnect forever with backoff, but fail a command fast

@@ -1,9 +1,10 @@
+import { silentLogger } from '@threadcast/common';
 import { startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../logger.ts';
 import { listen } from '../testing.ts';
 import { LegacyChannelBridge } from './legacy-bridge.ts';
+import { legacyBridgeLockKey, legacyRunChannel } from './names.ts';
 import { RedisEventBus } from './redis-event-bus.ts';
 
 let redis: TestRedis;
@@ -23,7 +24,7 @@ const event = (threadId: string, content: string) =>
 describe('LegacyChannelBridge', () => {
   it('carries agent_run:<runId>:new_response into the thread once, resumable, with two bridges up', async () => {
     const keyPrefix = uniquePrefix();
-    const lockKey = `${keyPrefix}legacy-bridge`;
+    const lockKey = legacyBridgeLockKey(keyPrefix);
     const bus = new RedisEventBus({ url: redis.url, keyPrefix });
     const bridges = [0, 1].map(
       () => new LegacyChannelBridge({ url: redis.url, bus, logger: silentLogger, lockKey, lockMs: 600 }),
@@ -33,21 +34,21 @@ describe('LegacyChannelBridge', () => {
       const thread = `legacy${Date.now()}`;
       const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
       await expect.poll(() => bus.stats().subscribers).toBe(1);
-      await raw.publish('agent_run:r1:new_response', event(thread, 'héllo '));
-      await raw.publish('agent_run:r1:new_response', '{"not": "an event"}');
-      await raw.publish('agent_run:r1:new_response', 'not json');
+      await raw.publish(legacyRunChannel('r1'), event(thread, 'héllo '));
+      await raw.publish(legacyRunChannel('r1'), '{"not": "an event"}');
+      await raw.publish(legacyRunChannel('r1'), 'not json');
       await raw.publish(
-        'agent_run:r1:new_response',
+        legacyRunChannel('r1'),
         JSON.stringify({ type: 'token', threadId: thread, content: 'x', ts: 1, runId: 'other' }),
       );
-      await raw.publish('agent_run:r1:new_response', event(thread, 'wörld'));
+      await raw.publish(legacyRunChannel('r1'), event(thread, 'wörld'));
 
       // The leader goes away: the other takes over once its lock lapses, and nothing is carried twice.
       const leader = bridges.find((b) => b.isLeading) as LegacyChannelBridge;
       await leader.close();
       const standby = bridges.find((b) => b !== leader) as LegacyChannelBridge;
       await expect.poll(() => standby.isLeading, { timeout: 5_000 }).toBe(true);
-      await raw.publish('agent_run:r1:new_response', event(thread, ' 🚀'));
+      await raw.publish(legacyRunChannel('r1'), event(thread, ' 🚀'));
 
       const received = await sub.until(3);
       sub.stop();
@@ -62,6 +63,45 @@ describe('LegacyChannelBridge', () => {
       expect((await bus.history(thread)).map((e) => e.event.content)).toEqual(['héllo ', 'wörld', ' 🚀']);
     } finally {
       await Promise.all(bridges.map((b) => b.close()));
+      await bus.close();
+    }
+  });
+
+  it('renews its lock while it runs and releases it when it closes', async () => {
+    const keyPrefix = uniquePrefix();
+    const lockKey = legacyBridgeLockKey(keyPrefix);
+    const bus = new RedisEventBus({ url: redis.url, keyPrefix });
+    const bridge = new LegacyChannelBridge({ url: redis.url, bus, logger: silentLogger, lockKey, lockMs: 300 });
+    try {
+      await expect.poll(() => bridge.isLeading).toBe(true);
+      const owner = await raw.get(lockKey);
+      // Several lock lifetimes later the same lock is still held: it was renewed, it never lapsed.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(bridge.isLeading).toBe(true);
+      expect(await raw.get(lockKey)).toBe(owner);
+      expect(await raw.pttl(lockKey)).toBeGreaterThan(0);
+      await bridge.close();
+      expect(await raw.exists(lockKey)).toBe(0);
+    } finally {
+      await bridge.close();
+      await bus.close();
+    }
+  });
+
+  it('neither renews nor releases a lock that another process took', async () => {
+    const keyPrefix = uniquePrefix();
+    const lockKey = legacyBridgeLockKey(keyPrefix);
+    const bus = new RedisEventBus({ url: redis.url, keyPrefix });
+    const bridge = new LegacyChannelBridge({ url: redis.url, bus, logger: silentLogger, lockKey, lockMs: 300 });
+    try {
+      await expect.poll(() => bridge.isLeading).toBe(true);
+      await raw.set(lockKey, 'another-process', 'PX', 60_000);
+      await expect.poll(() => bridge.isLeading).toBe(false);
+      await bridge.close();
+      expect(await raw.get(lockKey)).toBe('another-process');
+      expect(await raw.pttl(lockKey)).toBeGreaterThan(50_000);
+    } finally {
+      await bridge.close();
       await bus.close();
     }
   });

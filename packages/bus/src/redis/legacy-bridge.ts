@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from '@threadcast/common';
 import { parseStreamEvent } from '@threadcast/contract';
 import { Redis } from 'ioredis';
 import { DropLog } from '../drop-log.ts';
 import { newEpoch } from '../epoch.ts';
 import type { Closable, EventBus } from '../event-bus.ts';
-import type { Logger } from '../logger.ts';
 import { resilientRedisOptions } from './connection-options.ts';
+import { connectionNames, LEGACY_CHANNEL_PATTERN, legacyBridgeLockKey, runIdOfLegacyChannel } from './names.ts';
 import type { SharedConnections } from './redis-event-bus.ts';
 
 export interface LegacyBridgeConfig {
@@ -19,10 +21,13 @@ export interface LegacyBridgeConfig {
   connections?: SharedConnections;
 }
 
-/** The seed's channel for a run's events: `agent_run:<runId>:new_response`. */
-export const LEGACY_PATTERN = 'agent_run:*:new_response';
-const RENEW_SCRIPT =
-  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+const RENEW_SCRIPT = readFileSync(new URL('./renew-lock-1.lua', import.meta.url), 'utf8');
+const RELEASE_SCRIPT = readFileSync(new URL('./release-lock-1.lua', import.meta.url), 'utf8');
+
+interface LockingRedis extends Redis {
+  threadcastRenewLock(lockKey: string, owner: string, lockMs: number): Promise<number>;
+  threadcastReleaseLock(lockKey: string, owner: string): Promise<number>;
+}
 
 /**
  * Carries events that an external producer (the seed's Python worker) publishes on
@@ -32,7 +37,7 @@ const RENEW_SCRIPT =
  * carried once. Invalid messages are dropped, counted, and logged at most once per 10 s.
  */
 export class LegacyChannelBridge implements Closable {
-  private readonly commands: Redis;
+  private readonly commands: LockingRedis;
   private readonly subscriber: Redis;
   private readonly id = newEpoch();
   private readonly lockKey: string;
@@ -45,16 +50,17 @@ export class LegacyChannelBridge implements Closable {
   private readonly ownsConnections: boolean;
 
   constructor(private readonly config: LegacyBridgeConfig) {
-    this.lockKey = config.lockKey ?? 'threadcast:legacy-bridge';
+    this.lockKey = config.lockKey ?? legacyBridgeLockKey();
     this.lockMs = config.lockMs ?? 5_000;
     this.drops = new DropLog(config.logger);
     this.ownsConnections = config.connections === undefined;
-    this.commands =
-      config.connections?.commands ??
-      new Redis(config.url, resilientRedisOptions({ connectionName: 'threadcast-legacy-lock' }));
+    this.commands = (config.connections?.commands ??
+      new Redis(config.url, resilientRedisOptions({ connectionName: connectionNames.legacyLock }))) as LockingRedis;
+    this.commands.defineCommand('threadcastRenewLock', { numberOfKeys: 1, lua: RENEW_SCRIPT });
+    this.commands.defineCommand('threadcastReleaseLock', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
     this.subscriber =
       config.connections?.subscriber ??
-      new Redis(config.url, resilientRedisOptions({ connectionName: 'threadcast-legacy-bridge', lazyConnect: true }));
+      new Redis(config.url, resilientRedisOptions({ connectionName: connectionNames.legacyBridge, lazyConnect: true }));
     if (this.ownsConnections) {
       for (const connection of [this.commands, this.subscriber]) {
         connection.on('error', (error: Error) => config.logger.warn({ err: error }, 'redis connection error'));
@@ -77,11 +83,11 @@ export class LegacyChannelBridge implements Closable {
     // Stop receiving first: what Redis sent before its reply still arrives, and is carried before the lock
     // is released, so the next bridge neither misses nor repeats it.
     if (this.ownsConnections) await this.subscriber.quit().catch(() => undefined);
-    else if (this.leading) await this.subscriber.punsubscribe(LEGACY_PATTERN).catch(() => undefined);
+    else if (this.leading) await this.subscriber.punsubscribe(LEGACY_CHANNEL_PATTERN).catch(() => undefined);
     await this.chain.catch(() => undefined);
     this.subscriber.off('pmessage', this.onMessage);
     this.subscriber.off('ready', this.onReady);
-    if (this.leading) await this.commands.eval(RELEASE_SCRIPT, 1, this.lockKey, this.id).catch(() => undefined);
+    if (this.leading) await this.commands.threadcastReleaseLock(this.lockKey, this.id).catch(() => undefined);
     if (this.ownsConnections) await this.commands.quit().catch(() => undefined);
   }
 
@@ -91,7 +97,7 @@ export class LegacyChannelBridge implements Closable {
 
   private readonly onReady = () => {
     if (this.leading && !this.ownsConnections) {
-      this.subscriber.psubscribe(LEGACY_PATTERN).catch((error: unknown) => {
+      this.subscriber.psubscribe(LEGACY_CHANNEL_PATTERN).catch((error: unknown) => {
         this.config.logger.warn({ err: error }, 'could not restore the legacy pattern subscription');
       });
     }
@@ -100,15 +106,15 @@ export class LegacyChannelBridge implements Closable {
   private async tick(): Promise<void> {
     try {
       const held = this.leading
-        ? (await this.commands.eval(RENEW_SCRIPT, 1, this.lockKey, this.id, this.lockMs)) === 1
+        ? (await this.commands.threadcastRenewLock(this.lockKey, this.id, this.lockMs)) === 1
         : (await this.commands.set(this.lockKey, this.id, 'PX', this.lockMs, 'NX')) === 'OK';
       if (held && !this.leading) {
-        await this.subscriber.psubscribe(LEGACY_PATTERN);
+        await this.subscriber.psubscribe(LEGACY_CHANNEL_PATTERN);
         this.leading = true;
         this.config.logger.info({}, 'bridging the legacy agent_run channels');
       } else if (!held && this.leading) {
         this.leading = false;
-        await this.subscriber.punsubscribe(LEGACY_PATTERN);
+        await this.subscriber.punsubscribe(LEGACY_CHANNEL_PATTERN);
       }
     } catch (error) {
       this.config.logger.warn({ err: error }, 'legacy bridge lock check failed');
@@ -116,7 +122,7 @@ export class LegacyChannelBridge implements Closable {
   }
 
   private async forward(channel: string, message: string): Promise<void> {
-    const runId = channel.split(':')[1] ?? '';
+    const runId = runIdOfLegacyChannel(channel);
     const parsed = parseStreamEvent(message);
     const event = parsed.ok ? { ...parsed.event, runId: parsed.event.runId ?? runId } : null;
     if (!event || event.runId !== runId) {
@@ -135,5 +141,3 @@ export class LegacyChannelBridge implements Closable {
     this.drops.drop({ channel, reason }, 'dropped messages on a legacy channel');
   }
 }
-
-const RELEASE_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";

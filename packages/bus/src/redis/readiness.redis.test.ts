@@ -2,6 +2,7 @@ import { channelSubscribers, startRedisServer, uniquePrefix } from '@threadcast/
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { listen } from '../testing.ts';
+import { threadChannel } from './names.ts';
 import { RedisEventBus } from './redis-event-bus.ts';
 
 describe('RedisEventBus readiness', () => {
@@ -27,7 +28,7 @@ describe('RedisEventBus readiness', () => {
       // Ready means the live feed is back: the restarted server already counts the shared subscriber.
       const client = admin();
       try {
-        expect(await channelSubscribers(client, `thread:${thread}`)).toBe(1);
+        expect(await channelSubscribers(client, threadChannel(thread))).toBe(1);
       } finally {
         client.disconnect();
       }

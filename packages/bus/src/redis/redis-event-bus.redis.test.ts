@@ -1,9 +1,10 @@
+import type { Logger } from '@threadcast/common';
 import type { StreamEvent } from '@threadcast/contract';
 import { channelSubscribers, startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../logger.ts';
 import { listen } from '../testing.ts';
+import { busKeys, connectionNames, threadChannel } from './names.ts';
 import { RedisEventBus, type RedisEventBusConfig } from './redis-event-bus.ts';
 
 let redis: TestRedis;
@@ -42,7 +43,7 @@ async function busConnections(): Promise<string[]> {
   return list
     .split('\n')
     .map((line) => /name=(\S*)/.exec(line)?.[1] ?? '')
-    .filter((name) => name.startsWith('threadcast-bus'));
+    .filter((name) => name.startsWith(connectionNames.commands));
 }
 
 describe('RedisEventBus', () => {
@@ -53,8 +54,8 @@ describe('RedisEventBus', () => {
       Array.from({ length: 5 }, () => listen((signal) => bus.subscribe(thread, { after: null, signal }))),
     );
     await expect.poll(() => bus.stats()).toEqual({ subscribers: 50, channels: 10 });
-    await expect.poll(() => numsub(`thread:${threads[0]}`)).toBe(1);
-    expect((await busConnections()).sort()).toEqual(['threadcast-bus', 'threadcast-bus-sub']);
+    await expect.poll(() => numsub(threadChannel(threads[0] as string))).toBe(1);
+    expect((await busConnections()).sort()).toEqual([connectionNames.commands, connectionNames.subscriber]);
 
     await bus.publish(token(threads[3] as string, 'hi'));
     for (const sub of subs.slice(15, 20)) expect((await sub.until(1))[0]?.event.content).toBe('hi');
@@ -62,7 +63,7 @@ describe('RedisEventBus', () => {
     for (const sub of subs) sub.stop();
     await Promise.all(subs.map((sub) => sub.done));
     await expect.poll(() => bus.stats()).toEqual({ subscribers: 0, channels: 0 });
-    await expect.poll(() => numsub(`thread:${threads[0]}`)).toBe(0);
+    await expect.poll(() => numsub(threadChannel(threads[0] as string))).toBe(0);
   });
 
   it("publishes on the seed's channel thread:<threadId> as {id, event} JSON", async () => {
@@ -72,7 +73,7 @@ describe('RedisEventBus', () => {
     const received = new Promise<string>((resolve) =>
       raw.on('message', (_channel, message: string) => resolve(message)),
     );
-    await raw.subscribe(`thread:${thread}`);
+    await raw.subscribe(threadChannel(thread));
     const stored = await bus.publish(token(thread, 'héllo 🚀'));
     expect(JSON.parse(await received)).toEqual({ id: stored.id, event: stored.event });
     raw.disconnect();
@@ -84,11 +85,11 @@ describe('RedisEventBus', () => {
     const bus = makeBus({ logger });
     const thread = `bad${Date.now()}`;
     const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
-    await expect.poll(() => numsub(`thread:${thread}`)).toBe(1);
-    await admin.publish(`thread:${thread}`, 'not json at all');
-    await admin.publish(`thread:${thread}`, JSON.stringify({ id: 'x:1', event: { type: 'nope' } }));
+    await expect.poll(() => numsub(threadChannel(thread))).toBe(1);
+    await admin.publish(threadChannel(thread), 'not json at all');
+    await admin.publish(threadChannel(thread), JSON.stringify({ id: 'x:1', event: { type: 'nope' } }));
     await admin.publish(
-      `thread:${thread}`,
+      threadChannel(thread),
       JSON.stringify({ type: 'token', threadId: 'someone-else', content: 'x', ts: 1 }),
     );
     await bus.publish(token(thread, 'still here'));
@@ -104,12 +105,12 @@ describe('RedisEventBus', () => {
     const thread = `bare${Date.now()}`;
     const kept = await bus.publish(token(thread, 'kept'));
     const sub = listen((signal) => bus.subscribe(thread, { after: kept.position, signal }));
-    await expect.poll(() => numsub(`thread:${thread}`)).toBe(1);
+    await expect.poll(() => numsub(threadChannel(thread))).toBe(1);
     await admin.publish(
-      `thread:${thread}`,
+      threadChannel(thread),
       JSON.stringify({ type: 'status', threadId: thread, ts: 1, content: { state: 'running', runId: 'seed' } }),
     );
-    await admin.publish(`thread:${thread}`, JSON.stringify(token(thread, 'from redis-cli')));
+    await admin.publish(threadChannel(thread), JSON.stringify(token(thread, 'from redis-cli')));
     await bus.publish(token(thread, 'kept again'));
     const events = await sub.until(3);
     sub.stop();
@@ -131,7 +132,7 @@ describe('RedisEventBus', () => {
     expect(history.length).toBeGreaterThanOrEqual(100);
     expect(history.length).toBeLessThan(1_000);
     expect(history.at(-1)?.position.seq).toBe(1_000);
-    const ttl = await admin.ttl(`${prefix}thread:{${thread}}:log`);
+    const ttl = await admin.ttl(busKeys(prefix).log(thread));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60);
   });
@@ -141,7 +142,7 @@ describe('RedisEventBus', () => {
     const bus = makeBus({ keyPrefix: prefix });
     const thread = `lost${Date.now()}`;
     const before = await bus.publish(token(thread, 'a'));
-    await admin.del(`${prefix}thread:{${thread}}:meta`, `${prefix}thread:{${thread}}:log`);
+    await admin.del(busKeys(prefix).meta(thread), busKeys(prefix).log(thread));
     const after = await bus.publish(token(thread, 'b'));
     expect(after.position.seq).toBe(1);
     expect(after.position.epoch).not.toBe(before.position.epoch);
@@ -178,7 +179,7 @@ describe('RedisEventBus through Redis faults', () => {
     const bus = makeBus();
     const thread = `drop${Date.now()}`;
     const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
-    await expect.poll(() => numsub(`thread:${thread}`)).toBe(1);
+    await expect.poll(() => numsub(threadChannel(thread))).toBe(1);
     const total = 300;
     for (let i = 1; i <= total; i += 1) {
       if (i % 60 === 0) await admin.client('KILL', 'TYPE', 'PUBSUB');

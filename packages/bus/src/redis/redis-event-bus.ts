@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type Logger, type Readiness, type ReadinessCheck, silentLogger } from '@threadcast/common';
 import {
   type EventPosition,
   formatEventId,
@@ -20,12 +21,9 @@ import type {
   EventFeed,
   FollowOptions,
   PublishOptions,
-  Readiness,
-  ReadinessCheck,
   StoredEvent,
   SubscribeOptions,
 } from '../event-bus.ts';
-import { type Logger, silentLogger } from '../logger.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
 import {
   followThread,
@@ -37,7 +35,7 @@ import {
 } from '../ordered-feed.ts';
 import { ChannelHub } from './channel-hub.ts';
 import { resilientRedisOptions } from './connection-options.ts';
-import { type BusKeys, busKeys } from './keys.ts';
+import { type BusKeys, busKeys, connectionNames } from './names.ts';
 
 export interface RedisEventBusConfig {
   /** `redis://` or `rediss://` URL of the Redis server. */
@@ -74,13 +72,13 @@ export function openSharedConnections(url: string, redisOptions: RedisOptions = 
   return {
     commands: new Redis(
       url,
-      resilientRedisOptions({ commandTimeout: 5_000, ...redisOptions, connectionName: 'threadcast-bus' }),
+      resilientRedisOptions({ commandTimeout: 5_000, ...redisOptions, connectionName: connectionNames.commands }),
     ),
     subscriber: new Redis(
       url,
       resilientRedisOptions({
         ...redisOptions,
-        connectionName: 'threadcast-bus-sub',
+        connectionName: connectionNames.subscriber,
         lazyConnect: true,
         autoResubscribe: false,
       }),
@@ -142,7 +140,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   readonly drops: DropLog;
 
   constructor(config: RedisEventBusConfig) {
-    this.keys = busKeys(config.keyPrefix ?? 'threadcast:', config.channelPrefix ?? 'thread:');
+    this.keys = busKeys(config.keyPrefix, config.channelPrefix);
     this.historyMaxLen = positiveInteger(config.historyMaxLen ?? 1_000, 'historyMaxLen');
     this.historyTtlSeconds = config.historyTtlSeconds ?? 86_400;
     if (!Number.isSafeInteger(this.historyTtlSeconds) || this.historyTtlSeconds < 0) {

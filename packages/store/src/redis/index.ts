@@ -1,5 +1,4 @@
 export { type RedisConnectionState, RedisConnectionWatch } from './connection-watch.ts';
-export { type StoreKeys, storeKeys } from './keys.ts';
 export { RedisRateLimiter } from './redis-rate-limiter.ts';
 export { RedisRunQueue } from './redis-run-queue.ts';
 export { RedisRunStore } from './redis-run-store.ts';

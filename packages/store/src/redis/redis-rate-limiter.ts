@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { StoreKeys } from '@threadcast/bus/redis-names';
 import type { Redis } from 'ioredis';
 import { newId } from '../ids.ts';
 import { checkRateArguments, type RateDecision, type RateLimiter } from '../rate-limiter.ts';
-import type { StoreKeys } from './keys.ts';
 
 const SLIDING_WINDOW_SCRIPT = readFileSync(new URL('./sliding-window-1.lua', import.meta.url), 'utf8');
 

@@ -1,8 +1,8 @@
-import type { Logger } from '@threadcast/bus';
+import { connectionNames, type StoreKeys } from '@threadcast/bus/redis-names';
+import type { Logger } from '@threadcast/common';
 import type { Redis } from 'ioredis';
 import { type QueueDepth, type RunJob, type RunLease, type RunQueue, runJobSchema } from '../run-queue.ts';
 import type { RedisConnectionWatch } from './connection-watch.ts';
-import type { StoreKeys } from './keys.ts';
 
 const GROUP = 'workers';
 /** How long one blocking read waits before it looks at the abort signal again. */
@@ -35,7 +35,7 @@ export class RedisRunQueue implements RunQueue {
 
   async take(consumer: string, signal: AbortSignal): Promise<RunLease | null> {
     if (!this.blocking) {
-      this.blocking = this.redis.duplicate({ connectionName: 'threadcast-run-queue' });
+      this.blocking = this.redis.duplicate({ connectionName: connectionNames.runQueue });
       this.watch?.add('queue', this.blocking);
     }
     const blocking = this.blocking;

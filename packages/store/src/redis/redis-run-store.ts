@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { StoreKeys } from '@threadcast/bus/redis-names';
 import { type RunId, type RunState, runStateSchema, runStates, type ThreadId } from '@threadcast/contract';
 import type { Redis } from 'ioredis';
 import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore, zeroRunCounts } from '../run-store.ts';
-import type { StoreKeys } from './keys.ts';
 
 const TRANSITION_SCRIPT = readFileSync(new URL('./transition-2.lua', import.meta.url), 'utf8');
 

@@ -1,7 +1,7 @@
+import type { StoreKeys } from '@threadcast/bus/redis-names';
 import type { ThreadId, UserId } from '@threadcast/contract';
 import type { Redis } from 'ioredis';
 import { newThreadRecord, type ThreadRecord, type ThreadStore } from '../thread-store.ts';
-import type { StoreKeys } from './keys.ts';
 
 export class RedisThreadStore implements ThreadStore {
   constructor(

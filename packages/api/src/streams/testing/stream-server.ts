@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Logger, silentLogger } from '@threadcast/bus';
-import { openBackend } from '@threadcast/store/backend';
+import { openBackend } from '@threadcast/backend';
+import { type Logger, silentLogger } from '@threadcast/common';
 import type { AnyTRPCRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { TokenService } from '../../auth/token-service.ts';

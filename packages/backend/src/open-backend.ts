@@ -1,33 +1,26 @@
-import { type EventBus, type Logger, MemoryEventBus, type Readiness, silentLogger } from '@threadcast/bus';
+import { type EventBus, MemoryEventBus } from '@threadcast/bus';
 import { LegacyChannelBridge, openSharedConnections, RedisEventBus } from '@threadcast/bus/redis';
-import { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
-import { MemoryRunQueue } from './memory/memory-run-queue.ts';
-import { MemoryRunStore } from './memory/memory-run-store.ts';
-import { MemoryThreadStore } from './memory/memory-thread-store.ts';
-import type { RateLimiter } from './rate-limiter.ts';
-import { type RedisConnectionState, RedisConnectionWatch } from './redis/connection-watch.ts';
-import { storeKeys } from './redis/keys.ts';
-import { RedisRateLimiter } from './redis/redis-rate-limiter.ts';
-import { RedisRunQueue } from './redis/redis-run-queue.ts';
-import { RedisRunStore } from './redis/redis-run-store.ts';
-import { RedisThreadStore } from './redis/redis-thread-store.ts';
-import type { RunQueue } from './run-queue.ts';
-import type { RunStore } from './run-store.ts';
-import type { ThreadStore } from './thread-store.ts';
-
-export interface BackendConfig {
-  /** Redis to share with other processes; without it everything lives in this process. */
-  redisUrl?: string | undefined;
-  keyPrefix?: string;
-  historyLimit?: number;
-  historyTtlSeconds?: number;
-  maxQueuedPerSubscriber?: number;
-  /** Largest event the bus accepts, in bytes of JSON. */
-  maxEventBytes?: number;
-  /** Carry events published on the seed's `agent_run:<runId>:new_response` channels (default true). */
-  legacyBridge?: boolean;
-  logger?: Logger;
-}
+import { DEFAULT_KEY_PREFIX, legacyBridgeLockKey, storeKeys } from '@threadcast/bus/redis-names';
+import { type Readiness, silentLogger } from '@threadcast/common';
+import {
+  MemoryRateLimiter,
+  MemoryRunQueue,
+  MemoryRunStore,
+  MemoryThreadStore,
+  type RateLimiter,
+  type RunQueue,
+  type RunStore,
+  type ThreadStore,
+} from '@threadcast/store';
+import {
+  type RedisConnectionState,
+  RedisConnectionWatch,
+  RedisRateLimiter,
+  RedisRunQueue,
+  RedisRunStore,
+  RedisThreadStore,
+} from '@threadcast/store/redis';
+import type { BackendConfig } from './backend-config.ts';
 
 /** The engines a process runs on: the event bus, the thread and run stores, and the run queue. */
 export interface Backend {
@@ -52,8 +45,6 @@ export interface BackendStats {
   droppedMessages: number;
 }
 
-export { backendConfigFromEnv, backendEnvShape } from './backend-env.ts';
-
 export function openBackend(config: BackendConfig): Backend {
   const logger = config.logger ?? silentLogger;
   if (!config.redisUrl) {
@@ -74,7 +65,7 @@ export function openBackend(config: BackendConfig): Backend {
       close: () => bus.close(),
     };
   }
-  const keyPrefix = config.keyPrefix ?? 'threadcast:';
+  const keyPrefix = config.keyPrefix ?? DEFAULT_KEY_PREFIX;
   // Two connections for everything at any number of streams: commands, and one shared subscriber.
   const connections = openSharedConnections(config.redisUrl);
   for (const connection of [connections.commands, connections.subscriber]) {
@@ -103,7 +94,7 @@ export function openBackend(config: BackendConfig): Backend {
           url: config.redisUrl,
           bus,
           logger,
-          lockKey: `${keyPrefix}legacy-bridge`,
+          lockKey: legacyBridgeLockKey(keyPrefix),
           connections,
         });
   return {
