@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TokenService } from '@threadcast/api';
+import { startServerProcess } from '@threadcast/testkit';
 import { describe, expect, it } from 'vitest';
 
 const serverDir = fileURLToPath(new URL('../', import.meta.url));
@@ -64,5 +65,37 @@ describe('mint-token', () => {
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('signing in where dev login is off', () => {
+  it('is refused with a message that says how, and the way it names works', async () => {
+    // A server with a real secret and dev login left off, as `pnpm start:server` runs with only AUTH_SECRET set.
+    await using server = await startServerProcess({ AUTH_SECRET: secret, AUTH_DEV_LOGIN: '0' });
+    const post = (path: string, headers: Record<string, string>, body: unknown = {}) =>
+      fetch(`${server.url}/trpc/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+
+    const refused = await post('auth.devLogin', {}, { name: 'alice' });
+    expect(refused.status).toBe(403);
+    const { error } = (await refused.json()) as { error: { message: string; data: { code: string } } };
+    expect(error.data.code).toBe('FORBIDDEN');
+    expect(error.message).toMatch(/^dev login is disabled on this server/);
+    expect(error.message).toContain('pnpm mint-token <userId>');
+    expect(error.message).toContain('Authorization: Bearer');
+    expect(error.message).toContain('auth.startSession');
+    expect(error.message).toContain('AUTH_DEV_LOGIN=1');
+
+    // Follow it: a minted token, sent as a bearer, starts a browser session whose cookie then signs requests in.
+    const { stdout } = await mintToken(['alice'], { AUTH_SECRET: secret });
+    const started = await post('auth.startSession', { authorization: `Bearer ${stdout.trim()}` });
+    expect(started.status).toBe(200);
+    const cookie = started.headers.get('set-cookie')?.split(';', 1)[0];
+    expect(cookie).toMatch(/^threadcast_session=/);
+    const session = await fetch(`${server.url}/trpc/auth.session`, { headers: { cookie: cookie ?? '' } });
+    expect(await session.json()).toMatchObject({ result: { data: { userId: 'alice', name: 'alice' } } });
   });
 });

@@ -3,6 +3,12 @@ import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { clearedSessionCookie, sessionCookie } from '../auth/session-cookie.ts';
 import { protectedProcedure, publicProcedure } from '../trpc.ts';
 
+/** Says how to sign in instead: whoever meets it (a user, an operator trying a new deployment) is otherwise stuck. */
+const DEV_LOGIN_DISABLED =
+  'dev login is disabled on this server (AUTH_SECRET or AUTH_JWKS_URL is set): sign in with a token from your ' +
+  'identity provider or `pnpm mint-token <userId>`, sent as Authorization: Bearer (auth.startSession makes it a ' +
+  'browser session), or set AUTH_DEV_LOGIN=1 on the server';
+
 export const authRouter = {
   /**
    * Development only: signs in as `name` without a password. Returns the token (for scripts and tests) and
@@ -13,7 +19,7 @@ export const authRouter = {
     .output(devLoginOutput)
     .mutation(async ({ ctx, input }) => {
       if (!ctx.services.devLoginEnabled) {
-        throw new TRPCError({ code: 'FORBIDDEN', message: 'dev login is disabled on this server' });
+        throw new TRPCError({ code: 'FORBIDDEN', message: DEV_LOGIN_DISABLED });
       }
       const user = { id: input.name.toLowerCase(), name: input.name };
       const { token, expiresAt } = await ctx.services.tokens.issue(user);
