@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AppRouter, type Context, type ContextRequest, SseWriter } from '@threadcast/api';
+import { type Context, type ContextRequest, SseWriter } from '@threadcast/api';
 import type { Logger, Readiness } from '@threadcast/common';
+import type { AnyTRPCRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import sirv from 'sirv';
 import { OriginPolicy } from './origin-policy.ts';
@@ -16,7 +17,8 @@ import {
 import { apiHeaders, isHttps, type SecurityHeaderOptions, setApiHeaders, setWebHeaders } from './security-headers.ts';
 
 export interface HttpServerOptions {
-  router: AppRouter;
+  /** Built by `createAppRouter` (or `createConfiguredRouter` with more routers of the host's own). */
+  router: AnyTRPCRouter;
   createContext: (request: ContextRequest) => Promise<Context>;
   /** Folder of the built web app; served at `/` with the SPA fallback when it exists. */
   webDist?: string;

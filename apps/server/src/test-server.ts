@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createAppRouter, createContextFactory, TokenService } from '@threadcast/api';
+import { type ApiLimits, createAppRouter, createContextFactory, StreamGate, TokenService } from '@threadcast/api';
 import { type Backend, openBackend } from '@threadcast/backend';
 import { silentLogger } from '@threadcast/common';
 import { createServerMetrics } from '@threadcast/observability';
@@ -10,6 +10,8 @@ export interface TestServer extends AsyncDisposable {
   url: string;
   backend: Backend;
   tokens: TokenService;
+  /** Admission of the server's streams: `endOpen` ends them as a drain would. */
+  gate: StreamGate;
 }
 
 /**
@@ -17,22 +19,29 @@ export interface TestServer extends AsyncDisposable {
  * own metrics registry (`/metrics`, labelled `instance_id`), so several can run side by side.
  */
 export async function startTestServer(
-  options: { heartbeatMs?: number; tokenDelayMs?: number; instanceId?: string } & Pick<
-    HttpServerOptions,
-    'webDist' | 'corsOrigins' | 'limits' | 'trustProxy'
-  > = {},
+  options: {
+    heartbeatMs?: number;
+    tokenDelayMs?: number;
+    instanceId?: string;
+    /** The API limits that differ from the defaults (STREAMS_PER_USER…). */
+    apiLimits?: Partial<ApiLimits>;
+  } & Pick<HttpServerOptions, 'webDist' | 'corsOrigins' | 'limits' | 'trustProxy'> &
+    Partial<Pick<HttpServerOptions, 'router'>> = {},
 ): Promise<TestServer> {
   const backend = openBackend({});
   const tokens = new TokenService({ secret: 'test-secret-that-is-long-enough-for-hs256' });
   const metrics = createServerMetrics({ backend, instanceId: options.instanceId ?? 'test', logger: silentLogger });
+  const gate = new StreamGate();
   const server = createHttpServer({
-    router: createAppRouter({ heartbeatMs: options.heartbeatMs ?? 15_000 }),
+    router: options.router ?? createAppRouter({ heartbeatMs: options.heartbeatMs ?? 15_000 }),
     createContext: createContextFactory({
       ...backend,
       tokens,
       devLoginEnabled: true,
       logger: silentLogger,
       metrics: metrics.streams,
+      limits: options.apiLimits,
+      gate,
     }),
     webDist: options.webDist,
     corsOrigins: options.corsOrigins,
@@ -56,6 +65,7 @@ export async function startTestServer(
     url: `http://127.0.0.1:${port}`,
     backend,
     tokens,
+    gate,
     async [Symbol.asyncDispose]() {
       stop.abort();
       server.closeAllConnections();

@@ -10,7 +10,7 @@ export interface RawStreamResult {
 }
 
 /**
- * Opens `thread.onEvent` with `input` and reads until the first event or error, or until `until` says so
+ * Opens `thread.onEvent` (or `path`) with `input` and reads until the first event or error, or until `until` says so
  * (then the request is aborted). Resolves with what came first; never waits longer than `timeoutMs`.
  */
 export async function rawStream(
@@ -23,6 +23,8 @@ export async function rawStream(
     rawInput?: string;
     until?: (text: string) => boolean;
     timeoutMs?: number;
+    /** The subscription's path (default `thread.onEvent`). */
+    path?: string;
   } = {},
 ): Promise<RawStreamResult> {
   const query = new URLSearchParams({ input: options.rawInput ?? JSON.stringify(input), ...options.query });
@@ -32,7 +34,7 @@ export async function rawStream(
   let status = 0;
   let finished: RawStreamResult | null = null;
   try {
-    const response = await fetch(`${baseUrl}/trpc/thread.onEvent?${query}`, {
+    const response = await fetch(`${baseUrl}/trpc/${options.path ?? 'thread.onEvent'}?${query}`, {
       headers: { accept: 'text/event-stream', ...options.headers },
       signal: controller.signal,
     });
