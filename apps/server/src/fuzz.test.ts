@@ -18,7 +18,16 @@ const CLIENT_ERRORS = new Set([
   'UNSUPPORTED_MEDIA_TYPE',
   'METHOD_NOT_SUPPORTED',
 ]);
-const MUTATIONS = ['auth.devLogin', 'auth.startSession', 'auth.endSession', 'thread.create', 'run.start', 'run.cancel'];
+const MUTATIONS = [
+  'auth.devLogin',
+  'auth.startSession',
+  'auth.endSession',
+  'thread.create',
+  'thread.rename',
+  'run.start',
+  'run.cancel',
+];
+const SUBSCRIPTIONS = ['thread.onEvent', 'thread.onActivity'];
 const QUERIES = ['auth.session', 'thread.list', 'thread.get', 'run.get'];
 const REQUEST_DEADLINE_MS = 5_000;
 
@@ -102,15 +111,16 @@ function expectHandled(status: number, body: string): void {
 it('answers random input at every procedure with a typed error or a success, never a 500 or a hang', async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.constantFrom(...MUTATIONS, ...QUERIES, 'thread.onEvent'),
+      fc.constantFrom(...MUTATIONS, ...QUERIES, ...SUBSCRIPTIONS),
       inputs(),
       auth(),
       fc.option(fc.string({ unit: 'binary', maxLength: 200 }), { freq: 5 }),
       async (path, input, headersOf, rawBody) => {
         const headers = headersOf();
-        if (path === 'thread.onEvent') {
+        if (SUBSCRIPTIONS.includes(path)) {
           const stream = await rawStream(server.url, input, {
             headers,
+            path,
             until: (text) => /event: (ping|serialized-error)|^data: (?!\{"reconnect)/m.test(text),
             timeoutMs: REQUEST_DEADLINE_MS,
           });

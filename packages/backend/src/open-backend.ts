@@ -3,6 +3,7 @@ import { LegacyChannelBridge, openSharedConnections, RedisEventBus } from '@thre
 import { DEFAULT_KEY_PREFIX, legacyBridgeLockKey, storeKeys } from '@threadcast/bus/redis-names';
 import { type Readiness, silentLogger } from '@threadcast/common';
 import {
+  ActivityFeed,
   MemoryRateLimiter,
   MemoryRunQueue,
   MemoryRunStore,
@@ -11,6 +12,7 @@ import {
   type RunQueue,
   type RunStore,
   type ThreadStore,
+  withActivity,
 } from '@threadcast/store';
 import {
   type RedisConnectionState,
@@ -53,17 +55,20 @@ export function openBackend(config: BackendConfig): Backend {
       maxQueuedPerSubscriber: config.maxQueuedPerSubscriber,
       maxEventBytes: config.maxEventBytes,
     });
-    return {
-      engine: 'memory',
-      bus,
-      threads: new MemoryThreadStore(),
-      runs: new MemoryRunStore(),
-      queue: new MemoryRunQueue(),
-      limiter: new MemoryRateLimiter(),
-      stats: () => ({ redis: [], droppedMessages: 0 }),
-      readiness: () => bus.readiness(),
-      close: () => bus.close(),
-    };
+    return withActivity(
+      {
+        engine: 'memory',
+        bus,
+        threads: new MemoryThreadStore(),
+        runs: new MemoryRunStore(),
+        queue: new MemoryRunQueue(),
+        limiter: new MemoryRateLimiter(),
+        stats: () => ({ redis: [], droppedMessages: 0 }),
+        readiness: () => bus.readiness(),
+        close: () => bus.close(),
+      },
+      new ActivityFeed(bus, logger),
+    );
   }
   const keyPrefix = config.keyPrefix ?? DEFAULT_KEY_PREFIX;
   // Two connections for everything at any number of streams: commands, and one shared subscriber.
@@ -97,20 +102,23 @@ export function openBackend(config: BackendConfig): Backend {
           lockKey: legacyBridgeLockKey(keyPrefix),
           connections,
         });
-  return {
-    engine: 'redis',
-    bus,
-    threads: new RedisThreadStore(commands, keys),
-    runs: new RedisRunStore(commands, keys),
-    queue,
-    limiter: new RedisRateLimiter(commands, keys),
-    stats: () => ({ redis: watch.states(), droppedMessages: bus.drops.total + (bridge?.drops.total ?? 0) }),
-    // The stores use the bus's command connection, so the bus's readiness covers them.
-    readiness: () => bus.readiness(),
-    async close() {
-      await bridge?.close();
-      await Promise.allSettled([bus.close(), queue.close()]);
-      await Promise.allSettled([commands.quit(), connections.subscriber.quit()]);
+  return withActivity(
+    {
+      engine: 'redis',
+      bus,
+      threads: new RedisThreadStore(commands, keys),
+      runs: new RedisRunStore(commands, keys),
+      queue,
+      limiter: new RedisRateLimiter(commands, keys),
+      stats: () => ({ redis: watch.states(), droppedMessages: bus.drops.total + (bridge?.drops.total ?? 0) }),
+      // The stores use the bus's command connection, so the bus's readiness covers them.
+      readiness: () => bus.readiness(),
+      async close() {
+        await bridge?.close();
+        await Promise.allSettled([bus.close(), queue.close()]);
+        await Promise.allSettled([commands.quit(), connections.subscriber.quit()]);
+      },
     },
-  };
+    new ActivityFeed(bus, logger),
+  );
 }

@@ -1,3 +1,4 @@
+export * from './activity.ts';
 export * from './event-id.ts';
 export * from './ids.ts';
 export * from './procedures.ts';

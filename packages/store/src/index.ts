@@ -1,3 +1,6 @@
+export { activityChannel } from './activity/activity-channel.ts';
+export { ActivityFeed } from './activity/activity-feed.ts';
+export { ActivityRunStore, ActivityThreadStore, withActivity } from './activity/activity-stores.ts';
 export { newId } from './ids.ts';
 export { MemoryRateLimiter } from './memory/memory-rate-limiter.ts';
 export { MemoryRunQueue } from './memory/memory-run-queue.ts';

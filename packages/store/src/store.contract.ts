@@ -52,6 +52,17 @@ export function describeStoreContract(name: string, makeStoreSets: MakeStoreSets
       expect(await b.threads.listByOwner('nobody')).toEqual([]);
     });
 
+    it('renames a thread for every process, and only a thread that exists', async () => {
+      const [a, b] = await open();
+      const owner = `u${newId()}`.slice(0, 20);
+      const thread = await a.threads.create({ ownerId: owner, title: 'New thread' });
+      expect(await a.threads.rename(thread.threadId, 'Renamed 🚀')).toEqual({ ...thread, title: 'Renamed 🚀' });
+      expect(await b.threads.get(thread.threadId)).toEqual({ ...thread, title: 'Renamed 🚀' });
+      expect((await b.threads.listByOwner(owner)).map((t) => t.title)).toEqual(['Renamed 🚀']);
+      expect(await a.threads.rename('no-such-thread', 'ghost')).toBeNull();
+      expect(await b.threads.get('no-such-thread')).toBeNull();
+    });
+
     it('hands out queued runs first in, first out', async () => {
       const [a, b] = await open();
       const jobs = [job('one'), job('two'), job('three')];

@@ -14,6 +14,8 @@ export interface ThreadStore {
   get(threadId: ThreadId): Promise<ThreadRecord | null>;
   /** The owner's threads, newest first (at most `limit`, default 100). */
   listByOwner(ownerId: UserId, options?: { limit?: number }): Promise<ThreadRecord[]>;
+  /** Gives the thread a new title; `null` when there is no such thread. */
+  rename(threadId: ThreadId, title: string): Promise<ThreadRecord | null>;
 }
 
 /** A new thread of `ownerId`, with a fresh id, created now. */

@@ -1,4 +1,12 @@
-import { cancelRunOutput, runRefInput, runSchema, startRunInput, startRunOutput } from '@threadcast/contract';
+import {
+  cancelRunOutput,
+  DEFAULT_THREAD_TITLE,
+  runRefInput,
+  runSchema,
+  startRunInput,
+  startRunOutput,
+  titleFromPrompt,
+} from '@threadcast/contract';
 import { endRun, isEnded, newId, type RunRecord } from '@threadcast/store';
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import type { Context } from '../context.ts';
@@ -19,7 +27,10 @@ function publicRun({ runId, threadId, prompt, state, createdAt, updatedAt, reaso
 }
 
 export const runRouter = {
-  /** Records a run on the user's thread, announces it with a `status` `queued` event, and queues it. */
+  /**
+   * Records a run on the user's thread, announces it with a `status` `queued` event, and queues it. The first run
+   * of a thread still called `New thread` names it after its prompt.
+   */
   start: protectedProcedure
     .input(startRunInput)
     .output(startRunOutput)
@@ -28,7 +39,7 @@ export const runRouter = {
       if (input.prompt.length > promptMaxChars) {
         throw tooLarge('the prompt', input.prompt.length, 'characters', 'PROMPT_MAX_CHARS', promptMaxChars);
       }
-      await requireOwnThread(ctx, input.threadId);
+      const thread = await requireOwnThread(ctx, input.threadId);
       const rate = await ctx.services.limiter.attempt(`run.start:${ctx.user.id}`, runStartsPerMinute, 60_000);
       if (!rate.allowed) {
         throw new TRPCError({
@@ -38,7 +49,12 @@ export const runRouter = {
       }
       const runId = newId();
       const job = { runId, threadId: input.threadId, ownerId: ctx.user.id, prompt: input.prompt };
+      // A thread created without a title is named by its first prompt.
+      const unnamed =
+        thread.title === DEFAULT_THREAD_TITLE &&
+        (await ctx.services.runs.listByThread(input.threadId, { limit: 1 })).length === 0;
       await ctx.services.runs.create(job);
+      if (unnamed) await ctx.services.threads.rename(input.threadId, titleFromPrompt(input.prompt));
       await ctx.services.bus.publish({
         type: 'status',
         threadId: input.threadId,

@@ -1,20 +1,28 @@
-import type { EventBus, SubscriptionObserver } from '@threadcast/bus';
+import type { EventBus, EventConsumer, StoredEvent, SubscriptionObserver } from '@threadcast/bus';
 import {
+  type ActivityEvent,
+  activityEventSchema,
   createThreadInput,
   createThreadOutput,
+  DEFAULT_THREAD_TITLE,
   type EventPosition,
   listThreadsOutput,
+  onActivityInput,
   onEventInput,
   parseEventId,
+  renameThreadInput,
   type StreamEvent,
   type ThreadId,
   threadDetailSchema,
   threadRefInput,
+  threadSchema,
 } from '@threadcast/contract';
-import type { TRPCRouterRecord } from '@trpc/server';
+import { activityChannel } from '@threadcast/store';
+import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { latestRunStart } from '../resume-point.ts';
 import { type PushStream, pushStream } from '../streams/push-stream.ts';
 import { interruptedStream } from '../streams/stream-ending.ts';
+import type { StreamSink } from '../streams/stream-source.ts';
 import { requireOwnThread } from '../thread-access.ts';
 import { threadDetail } from '../thread-detail.ts';
 import { protectedProcedure, streamProcedure } from '../trpc.ts';
@@ -24,7 +32,10 @@ export const threadRouter = {
     .input(createThreadInput)
     .output(createThreadOutput)
     .mutation(async ({ ctx, input }) => {
-      const thread = await ctx.services.threads.create({ ownerId: ctx.user.id, title: input.title || 'New thread' });
+      const thread = await ctx.services.threads.create({
+        ownerId: ctx.user.id,
+        title: input.title || DEFAULT_THREAD_TITLE,
+      });
       return { threadId: thread.threadId };
     }),
 
@@ -36,6 +47,29 @@ export const threadRouter = {
   list: protectedProcedure.output(listThreadsOutput).query(async ({ ctx }) => {
     const threads = await ctx.services.threads.listByOwner(ctx.user.id);
     return threads.map(({ threadId, title, createdAt }) => ({ threadId, title, createdAt }));
+  }),
+
+  /** Gives one of the user's threads a new title; its lists hear `renamed` (`onActivity`). */
+  rename: protectedProcedure
+    .input(renameThreadInput)
+    .output(threadSchema)
+    .mutation(async ({ ctx, input }) => {
+      await requireOwnThread(ctx, input.threadId);
+      const renamed = await ctx.services.threads.rename(input.threadId, input.title);
+      if (!renamed) throw new TRPCError({ code: 'NOT_FOUND', message: `thread ${input.threadId} not found` });
+      return { threadId: renamed.threadId, title: renamed.title, createdAt: renamed.createdAt };
+    }),
+
+  /**
+   * The signed-in user's threads as they change, across tabs, devices and servers: created, renamed, a run queued,
+   * running, done, failed, cancelled. Resumes after `lastEventId`; without one, from now on (load `thread.list`
+   * once the stream has started). Only the user's own threads: the channel is derived from who is signed in.
+   */
+  onActivity: streamProcedure.input(onActivityInput).subscription(async ({ ctx, input }) => {
+    const channel = activityChannel(ctx.user.id);
+    const after = input.lastEventId ? parseEventId(input.lastEventId) : await newestPosition(ctx.services.bus, channel);
+    ctx.stream.describe({ resumeFrom: input.lastEventId ?? null });
+    return followActivity(ctx.services.bus, channel, after, ctx.stream);
   }),
 
   /**
@@ -59,6 +93,48 @@ function followThread(
   observer: SubscriptionObserver,
 ): PushStream<StreamEvent> {
   return pushStream((sink) => bus.follow(threadId, { after, observer }, sink));
+}
+
+/** A user's activity from the bus, pushed: each kept `delta` as the change it carries, a `reset` as it is. */
+function followActivity(
+  bus: EventBus,
+  channel: ThreadId,
+  after: EventPosition | null,
+  observer: SubscriptionObserver,
+): PushStream<ActivityEvent> {
+  return pushStream((sink) => bus.follow(channel, { after, observer }, new ActivitySink(sink)));
+}
+
+/** Turns the channel's events into activity; anything else on it (published there by hand) is passed over. */
+class ActivitySink implements EventConsumer {
+  constructor(private readonly sink: StreamSink<ActivityEvent>) {}
+
+  deliver(stored: StoredEvent): boolean {
+    const activity = activityOf(stored.event);
+    return activity === null ? true : this.sink.deliver({ id: stored.id, event: activity });
+  }
+
+  end(failure?: unknown): void {
+    this.sink.end(failure);
+  }
+}
+
+function activityOf(event: StreamEvent): ActivityEvent | null {
+  if (event.type === 'status' && event.content.state === 'reset') {
+    return { kind: 'reset', reason: event.content.reason, ts: event.ts };
+  }
+  if (event.type !== 'delta') return null;
+  const parsed = activityEventSchema.safeParse(event.content);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Where a stream that asks for what happens from now on starts: after the newest retained event. */
+async function newestPosition(bus: EventBus, channel: ThreadId): Promise<EventPosition | null> {
+  try {
+    return (await bus.history(channel, { limit: 1 })).at(-1)?.position ?? null;
+  } catch (error) {
+    throw interruptedStream(error);
+  }
 }
 
 /** Where a stream starts: after the client's last event id, or else at the thread's latest run. */

@@ -19,6 +19,14 @@ export class MemoryThreadStore implements ThreadStore {
     return record ? { ...record } : null;
   }
 
+  async rename(threadId: ThreadId, title: string): Promise<ThreadRecord | null> {
+    const record = this.threads.get(threadId);
+    if (!record) return null;
+    // The owner's list holds the same record.
+    record.title = title;
+    return { ...record };
+  }
+
   async listByOwner(ownerId: UserId, options: { limit?: number } = {}): Promise<ThreadRecord[]> {
     const owned = this.byOwner.get(ownerId) ?? [];
     return owned

@@ -1,13 +1,26 @@
+import { readFileSync } from 'node:fs';
 import type { StoreKeys } from '@threadcast/bus/redis-names';
 import type { ThreadId, UserId } from '@threadcast/contract';
 import type { Redis } from 'ioredis';
 import { newThreadRecord, type ThreadRecord, type ThreadStore } from '../thread-store.ts';
 
+const RENAME_SCRIPT = readFileSync(new URL('./rename-1.lua', import.meta.url), 'utf8');
+
+interface RenamingRedis extends Redis {
+  threadcastRename(threadKey: string, title: string): Promise<number>;
+}
+
 export class RedisThreadStore implements ThreadStore {
+  private readonly redis: RenamingRedis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: StoreKeys,
-  ) {}
+  ) {
+    this.redis = redis as RenamingRedis;
+    if (!('threadcastRename' in redis))
+      redis.defineCommand('threadcastRename', { numberOfKeys: 1, lua: RENAME_SCRIPT });
+  }
 
   async create(input: { ownerId: UserId; title: string }): Promise<ThreadRecord> {
     const record = newThreadRecord(input);
@@ -27,6 +40,11 @@ export class RedisThreadStore implements ThreadStore {
     const fields = await this.redis.hgetall(this.keys.thread(threadId));
     if (!fields.ownerId || fields.createdAt === undefined) return null;
     return { threadId, ownerId: fields.ownerId, title: fields.title ?? '', createdAt: Number(fields.createdAt) };
+  }
+
+  async rename(threadId: ThreadId, title: string): Promise<ThreadRecord | null> {
+    const renamed = await this.redis.threadcastRename(this.keys.thread(threadId), title);
+    return renamed === 1 ? this.get(threadId) : null;
   }
 
   async listByOwner(ownerId: UserId, options: { limit?: number } = {}): Promise<ThreadRecord[]> {
