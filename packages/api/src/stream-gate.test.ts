@@ -128,7 +128,7 @@ describe('thread.onEvent behind a gate', () => {
     const stream = await caller.thread.onEvent({ threadId });
     const iterator = stream[Symbol.asyncIterator]();
     const next = iterator.next();
-    await vi.waitFor(() => expect(gate.size).toBe(1));
+    await expect.poll(() => gate.size).toBe(1);
     await gate.endOpen('this server is shutting down', 0);
     await expect(next).rejects.toMatchObject({
       code: 'SERVICE_UNAVAILABLE',
