@@ -100,5 +100,5 @@ describe.each(['fast', 'trpc'] as const)('a drain with a client that stopped rea
       server.close();
       await backend.close();
     }
-  }, 20_000);
+  });
 });

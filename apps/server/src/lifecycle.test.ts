@@ -27,7 +27,8 @@ const baseEnv = {
   AUTH_SECRET,
   AUTH_DEV_LOGIN: '1',
   AGENT_TOKEN_DELAY_MS: '8',
-  SSE_HEARTBEAT_MS: '1000',
+  // A client reconnects after 2.5 heartbeats of silence: a stall of a loaded machine must not drop it before the drain.
+  SSE_HEARTBEAT_MS: '4000',
   HISTORY_LIMIT: '20000',
   STREAMS_PER_USER: '1000',
   SHUTDOWN_SPREAD_MS: String(SPREAD_MS),

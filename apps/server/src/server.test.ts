@@ -117,7 +117,7 @@ describe.each(['fast', 'trpc'] as const)('with SSE_MODE=%s', (sseMode) => {
         controller.abort();
         await stream.return?.();
       }
-      await expect.poll(() => server.backend.bus.stats(), { timeout: 5_000 }).toEqual({ subscribers: 0, channels: 0 });
+      await expect.poll(() => server.backend.bus.stats()).toEqual({ subscribers: 0, channels: 0 });
     });
   });
 
