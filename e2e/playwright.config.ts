@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { TEST_TIMEOUT_MS, WAIT_TIMEOUT_MS } from '@threadcast/testkit';
 import type { Engine, EngineOption } from './fixtures.ts';
 
 const CI = Boolean(process.env.CI);
@@ -10,8 +11,9 @@ export default defineConfig<EngineOption>({
   forbidOnly: CI,
   retries: CI ? 1 : 0,
   workers: 2,
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Sized for a loaded 2-core machine (the browsers, the app processes and other suites share it).
+  timeout: TEST_TIMEOUT_MS,
+  expect: { timeout: WAIT_TIMEOUT_MS },
   reporter: CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {
     trace: 'retain-on-failure',

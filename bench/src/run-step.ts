@@ -1,6 +1,6 @@
 import type { RedisEventBus } from '@threadcast/bus/redis';
 import { threadChannel } from '@threadcast/bus/redis-names';
-import { readProcessStats } from '@threadcast/testkit';
+import { readProcessStats, WAIT_TIMEOUT_MS } from '@threadcast/testkit';
 import type { Redis } from 'ioredis';
 import type { BenchThreads } from './bench-threads.ts';
 import { mergeHistograms, summarizeLatency } from './latency-histogram.ts';
@@ -27,7 +27,9 @@ export interface StepContext {
 /** SSE connections being set up at once, over all load generators (the listen backlog is 511). */
 const OPEN_CONCURRENCY = 256;
 const BURST_WINDOW = 64; // PUBLISH_WINDOW's default: what a worker keeps in flight
-const DRAIN_TIMEOUT_MS = 10_000;
+// Waits on the server and the load generators end as soon as they are done: these bounds only decide when to give
+// up, and a loaded machine must not reach them.
+const DRAIN_TIMEOUT_MS = WAIT_TIMEOUT_MS;
 
 type Finished = Extract<LoadReply, { type: 'finished' }>;
 
@@ -94,7 +96,7 @@ export async function runStep(
   const notes: string[] = [];
   try {
     const before = server ? await readProcessStats(server.pid) : null;
-    const openTimeoutMs = 10_000 + specs.length * 3;
+    const openTimeoutMs = WAIT_TIMEOUT_MS + specs.length * 3;
     const parts = split(specs, generators.length);
     const concurrency = Math.ceil(OPEN_CONCURRENCY / generators.length);
     const opens = await Promise.all(
@@ -114,7 +116,7 @@ export async function runStep(
         threadIds.map((id) => [threadChannel(id), variant.redisSubscriptionPerStream ? perThread : 1]),
       );
       // Streams that did not open never subscribe: then there is nothing to wait for beyond a moment.
-      const readyTimeoutMs = opened < specs.length ? 2_000 : 2_000 + specs.length / 2;
+      const readyTimeoutMs = opened < specs.length ? 2_000 : WAIT_TIMEOUT_MS + specs.length / 2;
       const ready = await waitForSubscribers(admin, wanted, readyTimeoutMs);
       if (!ready) notes.push('the server did not subscribe every channel in time');
     }

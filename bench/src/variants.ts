@@ -1,5 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { findServingPid, type StartedProcess, startProcess, startServerProcess } from '@threadcast/testkit';
+import {
+  findServingPid,
+  type StartedProcess,
+  startProcess,
+  startServerProcess,
+  WAIT_TIMEOUT_MS,
+} from '@threadcast/testkit';
 
 export type VariantId = 'ours' | 'trpc' | 'seed' | 'node-floor' | 'redis-floor';
 
@@ -57,7 +63,7 @@ function ourServer() {
  * Like a load balancer, sends no stream before `/readyz` says yes: a server listens before its Redis connections
  * are up, and until then it refuses streams (with a retryable error a real client would retry).
  */
-async function whenReady(url: string, timeoutMs = 10_000): Promise<void> {
+async function whenReady(url: string, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (
     !(await fetch(`${url}/readyz`).then(

@@ -23,7 +23,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         await stack.stop();
       }
     },
-    { scope: 'worker', timeout: 60_000 },
+    // Redis, three app processes at once and nginx, each with a start-up timeout of its own (up to 30 s).
+    { scope: 'worker', timeout: 90_000 },
   ],
   proxyStack: async ({ workerProxyStack }, use) => {
     await workerProxyStack.reviveKilled();

@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { WAIT_TIMEOUT_MS } from '@threadcast/testkit';
 
 /** What one EventSource opened by the page has seen of its thread. */
 export interface StreamView {
@@ -50,18 +51,26 @@ export function streamViews(page: Page): Promise<StreamView[]> {
 
 /** Resolves once each of the streams at `indexes` has received `connected`. */
 export async function waitForConnected(page: Page, indexes: readonly number[]): Promise<void> {
-  await page.waitForFunction((wanted) => {
-    const streams = (window as unknown as StreamsWindow).threadcastStreams ?? [];
-    return wanted.every((index) => streams[index]?.view.connected === true);
-  }, indexes);
+  await page.waitForFunction(
+    (wanted) => {
+      const streams = (window as unknown as StreamsWindow).threadcastStreams ?? [];
+      return wanted.every((index) => streams[index]?.view.connected === true);
+    },
+    indexes,
+    { timeout: WAIT_TIMEOUT_MS },
+  );
 }
 
 /** Resolves once each of the streams at `indexes` has received a `done` event. */
 export async function waitForDone(page: Page, indexes: readonly number[]): Promise<void> {
-  await page.waitForFunction((wanted) => {
-    const streams = (window as unknown as StreamsWindow).threadcastStreams ?? [];
-    return wanted.every((index) => streams[index]?.view.events.some((event) => event.type === 'done'));
-  }, indexes);
+  await page.waitForFunction(
+    (wanted) => {
+      const streams = (window as unknown as StreamsWindow).threadcastStreams ?? [];
+      return wanted.every((index) => streams[index]?.view.events.some((event) => event.type === 'done'));
+    },
+    indexes,
+    { timeout: WAIT_TIMEOUT_MS },
+  );
 }
 
 export function closeStream(page: Page, index: number): Promise<void> {

@@ -9,8 +9,11 @@ import {
 import { scaledEnv } from '../stack-env.ts';
 import { type RunningNginx, startNginx } from './nginx.ts';
 
-/** Milliseconds the demo agent waits before each token in this stack: slow enough to see a run stream. */
-export const PROXY_TOKEN_DELAY_MS = 50;
+/**
+ * Milliseconds the demo agent waits before each token in this stack: slow enough to see a run stream, and for
+ * a page on a loaded machine to keep within a few tokens of the servers (streaming.spec.ts counts how far it trails).
+ */
+export const PROXY_TOKEN_DELAY_MS = 100;
 
 /** threadcast as deployed behind nginx: one Redis, a worker, two servers without workers, nginx in front. */
 export interface ProxyStack {

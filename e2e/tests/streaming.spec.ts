@@ -44,7 +44,9 @@ test('two pages on the same thread watch the same reply grow', async ({ page, co
   await watcher.goto(url);
   await expect(watcher.getByTestId('connection-state')).toHaveText('live');
 
-  const prompt = `Shared view ${Date.now()} 👀`;
+  // About 90 tokens 30 ms apart: the watcher is seen `running` before the run ends, even on a busy machine.
+  const words = Array.from({ length: 60 }, (_, i) => `v${i}`).join(' ');
+  const prompt = `Shared view ${Date.now()} 👀 ${words}`;
   await page.getByLabel('Prompt').fill(prompt);
   await page.getByRole('button', { name: 'Start run' }).click();
   await expect(watcher.getByTestId('run-state')).toHaveText('running');
@@ -61,8 +63,8 @@ test('a page reloaded mid-run shows the reply so far and finishes it with nothin
   openNewThread,
 }) => {
   await openNewThread(page);
-  // About 180 tokens 30 ms apart: the run outlasts the reload by seconds, even on a busy machine.
-  const words = Array.from({ length: 150 }, (_, i) => `w${i}`).join(' ');
+  // About 290 tokens 30 ms apart: the run outlasts the reload by seconds, even on a busy machine.
+  const words = Array.from({ length: 250 }, (_, i) => `w${i}`).join(' ');
   const prompt = `Reload in the middle ${Date.now()} ${words}`;
   await page.getByLabel('Prompt').fill(prompt);
   await page.getByRole('button', { name: 'Start run' }).click();

@@ -53,8 +53,6 @@ function watchActivity(client: Client, lastEventId: string | null = null): Watch
   };
 }
 
-const WAIT = { timeout: 20_000 };
-
 describe('thread.onActivity', () => {
   it("tells a user of their threads' changes as they happen, names a thread from its first prompt, and nobody else", async () => {
     await using server = await startTestServer({ tokenDelayMs: 1 });
@@ -63,11 +61,11 @@ describe('thread.onActivity', () => {
     const aliceTab = watchActivity(alice.api);
     const otherTab = watchActivity(clientOf(server.url, alice.token));
     const bobTab = watchActivity(bob.api);
-    await expect.poll(() => aliceTab.live() && otherTab.live() && bobTab.live(), WAIT).toBe(true);
+    await expect.poll(() => aliceTab.live() && otherTab.live() && bobTab.live()).toBe(true);
 
     const { threadId } = await alice.api.trpc.thread.create.mutate({});
     await alice.api.trpc.run.start.mutate({ threadId, prompt: 'What is on the shopping list?' });
-    await expect.poll(() => aliceTab.kinds().includes('run done'), WAIT).toBe(true);
+    await expect.poll(() => aliceTab.kinds().includes('run done')).toBe(true);
     const renamed = await alice.api.trpc.thread.rename.mutate({ threadId, title: 'Groceries' });
     expect(renamed).toMatchObject({ threadId, title: 'Groceries' });
     const expected = [
@@ -78,8 +76,8 @@ describe('thread.onActivity', () => {
       'run done',
       'renamed Groceries',
     ];
-    await expect.poll(() => aliceTab.kinds(), WAIT).toEqual(expected);
-    await expect.poll(() => otherTab.kinds(), WAIT).toEqual(expected);
+    await expect.poll(() => aliceTab.kinds()).toEqual(expected);
+    await expect.poll(() => otherTab.kinds()).toEqual(expected);
     expect(aliceTab.seen.every(({ activity }) => activity.kind === 'reset' || activity.threadId === threadId)).toBe(
       true,
     );
@@ -87,10 +85,10 @@ describe('thread.onActivity', () => {
 
     // Bob's own change reaches Bob, after none of Alice's.
     await bob.api.trpc.thread.create.mutate({ title: 'mine' });
-    await expect.poll(() => bobTab.kinds(), WAIT).toEqual(['created mine']);
+    await expect.poll(() => bobTab.kinds()).toEqual(['created mine']);
     // A second run does not rename the thread again, and Bob cannot rename Alice's thread.
     await alice.api.trpc.run.start.mutate({ threadId, prompt: 'and the bakery?' });
-    await expect.poll(() => aliceTab.kinds().filter((kind) => kind === 'run done').length, WAIT).toBe(2);
+    await expect.poll(() => aliceTab.kinds().filter((kind) => kind === 'run done').length).toBe(2);
     expect(aliceTab.kinds().filter((kind) => kind.startsWith('renamed'))).toHaveLength(2);
     await expect(bob.api.trpc.thread.rename.mutate({ threadId, title: 'stolen' })).rejects.toMatchObject({
       data: { code: 'NOT_FOUND' },
@@ -105,15 +103,15 @@ describe('thread.onActivity', () => {
     await using server = await startTestServer();
     const { api } = await signIn(server.url, 'resumer');
     const first = watchActivity(api);
-    await expect.poll(() => first.live(), WAIT).toBe(true);
+    await expect.poll(() => first.live()).toBe(true);
     const names = ['one', 'two', 'three', 'four'];
     for (const title of names.slice(0, 2)) await api.trpc.thread.create.mutate({ title });
-    await expect.poll(() => first.seen.length, WAIT).toBe(2);
+    await expect.poll(() => first.seen.length).toBe(2);
     first.stop();
     const lastEventId = first.seen[1]?.id as string;
     for (const title of names.slice(2)) await api.trpc.thread.create.mutate({ title });
     const resumed = watchActivity(api, lastEventId);
-    await expect.poll(() => resumed.kinds(), WAIT).toEqual(['created three', 'created four']);
+    await expect.poll(() => resumed.kinds()).toEqual(['created three', 'created four']);
     resumed.stop();
     const bad = watchActivity(api, 'yesterday');
     expect(await bad.error).toMatchObject({ data: { code: 'BAD_REQUEST' } });
@@ -124,25 +122,20 @@ describe('thread.onActivity', () => {
     const { api, token } = await signIn(server.url, 'counted');
     const { threadId } = await api.trpc.thread.create.mutate({});
     const watcher = watchActivity(api);
-    await expect.poll(() => watcher.live(), WAIT).toBe(true);
+    await expect.poll(() => watcher.live()).toBe(true);
     await expect
-      .poll(
-        async () => (await scrape(server.url)).value('threadcast_streams_open', { procedure: 'thread.onActivity' }),
-        WAIT,
-      )
+      .poll(async () => (await scrape(server.url)).value('threadcast_streams_open', { procedure: 'thread.onActivity' }))
       .toBe(1);
     const refused = await rawStream(server.url, { threadId }, { headers: { authorization: `Bearer ${token}` } });
     expect(refused.outcome).toBe('TOO_MANY_REQUESTS');
     await api.trpc.thread.rename.mutate({ threadId, title: 'counted' });
     await expect
-      .poll(
-        async () =>
-          (await scrape(server.url)).value('threadcast_events_delivered_total', { procedure: 'thread.onActivity' }),
-        WAIT,
+      .poll(async () =>
+        (await scrape(server.url)).value('threadcast_events_delivered_total', { procedure: 'thread.onActivity' }),
       )
       .toBe(1);
     watcher.stop();
-    await expect.poll(() => server.gate.size, WAIT).toBe(0);
+    await expect.poll(() => server.gate.size).toBe(0);
 
     const { token: brief } = await server.tokens.issue({ id: 'brief', name: 'Brief' }, { ttlSeconds: 1 });
     const expiring = watchActivity(clientOf(server.url, brief));
@@ -169,10 +162,10 @@ describe('thread.onActivity', () => {
     };
     const { api, token } = await signIn(serverA.url, 'roaming');
     const onB = watchActivity(clientOf(serverB.url, token));
-    await expect.poll(() => onB.live(), WAIT).toBe(true);
+    await expect.poll(() => onB.live()).toBe(true);
     const { threadId } = await api.trpc.thread.create.mutate({ title: 'far away' });
     await api.trpc.run.start.mutate({ threadId, prompt: 'hello' });
-    await expect.poll(() => onB.kinds(), WAIT).toEqual(['created far away', 'run queued', 'run running', 'run done']);
+    await expect.poll(() => onB.kinds()).toEqual(['created far away', 'run queued', 'run running', 'run done']);
     onB.stop();
 
     const draining = rawStream(
@@ -186,9 +179,8 @@ describe('thread.onActivity', () => {
       },
     );
     await expect
-      .poll(
-        async () => (await scrape(serverB.url)).value('threadcast_streams_open', { procedure: 'thread.onActivity' }),
-        WAIT,
+      .poll(async () =>
+        (await scrape(serverB.url)).value('threadcast_streams_open', { procedure: 'thread.onActivity' }),
       )
       .toBe(1);
     const exited = serverB.stop('SIGTERM');

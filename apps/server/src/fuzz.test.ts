@@ -1,4 +1,4 @@
-import { type AppProcess, startServerProcess } from '@threadcast/testkit';
+import { type AppProcess, startServerProcess, WAIT_TIMEOUT_MS } from '@threadcast/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { errorCodeOf, rawStream } from './testing/raw-sse.ts';
@@ -29,7 +29,8 @@ const MUTATIONS = [
 ];
 const SUBSCRIPTIONS = ['thread.onEvent', 'thread.onActivity'];
 const QUERIES = ['auth.session', 'thread.list', 'thread.get', 'run.get'];
-const REQUEST_DEADLINE_MS = 5_000;
+// Any finite deadline tells a hang; a loaded machine may take seconds to answer one request.
+const REQUEST_DEADLINE_MS = WAIT_TIMEOUT_MS;
 
 let server: AppProcess;
 let token: string;

@@ -92,9 +92,7 @@ describe('the guide to adding a subscription', () => {
       )
       .toBeGreaterThanOrEqual(2);
     await expect
-      .poll(async () => (await scrape(server.url)).value('threadcast_streams_open', { procedure: 'clock.onTick' }), {
-        timeout: 15_000,
-      })
+      .poll(async () => (await scrape(server.url)).value('threadcast_streams_open', { procedure: 'clock.onTick' }))
       .toBe(0);
   });
 
@@ -108,7 +106,7 @@ describe('the guide to adding a subscription', () => {
       timeoutMs: 30_000,
       until: (text) => text.includes('event: serialized-error'),
     });
-    await expect.poll(() => server.gate.size, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => server.gate.size).toBe(1);
     const second = await rawStream(server.url, input, {
       headers: { authorization: `Bearer ${token}` },
       path: 'clock.onTick',

@@ -94,5 +94,5 @@ describe('a drain with a client that stopped reading', () => {
       server.close();
       await backend.close();
     }
-  }, 20_000);
+  });
 });

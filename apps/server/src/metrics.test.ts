@@ -142,7 +142,7 @@ describe('metrics', () => {
       };
     };
     // The one worker, one run at a time: one leased and running, two waiting and queued.
-    await expect.poll(depthAndStates, { timeout: 10_000 }).toEqual({ waiting: 2, leased: 1, queued: 2, running: 1 });
+    await expect.poll(depthAndStates).toEqual({ waiting: 2, leased: 1, queued: 2, running: 1 });
     await expect
       .poll(depthAndStates, { timeout: 30_000, interval: 200 })
       .toEqual({ waiting: 0, leased: 0, queued: 0, running: 0 });
@@ -175,7 +175,7 @@ describe('metrics', () => {
       slow.on('data', (data: string) => {
         text += data;
       });
-      await expect.poll(() => text.includes('"queued"'), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => text.includes('"queued"')).toBe(true);
       slow.pause();
       const chunk = 'x'.repeat(256 * 1024);
       for (let i = 0; i < 160; i += 1) {
@@ -232,10 +232,10 @@ describe('metrics', () => {
       ];
     };
     for (const role of ['commands', 'subscriber']) {
-      await expect.poll(() => back(ofServer, server0, role), { timeout: 15_000 }).toEqual([1, 1]);
+      await expect.poll(() => back(ofServer, server0, role)).toEqual([1, 1]);
     }
     for (const role of ['commands', 'queue']) {
-      await expect.poll(() => back(ofWorker, worker0, role), { timeout: 15_000 }).toEqual([1, 1]);
+      await expect.poll(() => back(ofWorker, worker0, role)).toEqual([1, 1]);
     }
     follower.stop();
   }, 60_000);

@@ -94,7 +94,7 @@ describe('separate server and worker processes on one Redis', () => {
           connections: named(connectionNames.commands).length + named(connectionNames.subscriber).length,
         };
       };
-      await expect.poll(subscriberCount, { timeout: 10_000 }).toMatchObject({ subscribed: 2, legacyBridges: 1 });
+      await expect.poll(subscriberCount).toMatchObject({ subscribed: 2, legacyBridges: 1 });
       expect((await subscriberCount()).connections).toBeLessThanOrEqual(2 * 3);
       controller.abort();
       await Promise.allSettled(pending);
@@ -117,7 +117,7 @@ describe('separate server and worker processes on one Redis', () => {
       const legacy = (content: string) => JSON.stringify({ type: 'token', threadId, content, ts: Date.now() });
       await producer.publish(legacyRunChannel('seedrun'), legacy('from the seed worker'));
       await producer.publish(threadChannel(threadId), legacy('from redis-cli'));
-      await expect.poll(() => received.length, { timeout: 10_000 }).toBe(2);
+      await expect.poll(() => received.length).toBe(2);
       const byContent = Object.fromEntries(received.map((r) => [r.event.content as string, r]));
       expect(byContent['from the seed worker']?.event.runId).toBe('seedrun');
       expect(byContent['from the seed worker']?.id).toMatch(/^[a-z0-9]+:\d+$/);

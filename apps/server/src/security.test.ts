@@ -2,7 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connectionNames } from '@threadcast/bus/redis-names';
 import { createStreamingClient, type StreamingClient } from '@threadcast/client';
-import { type AppProcess, startRedisServer, startServerProcess, type TestRedis } from '@threadcast/testkit';
+import {
+  type AppProcess,
+  startRedisServer,
+  startServerProcess,
+  type TestRedis,
+  WAIT_TIMEOUT_MS,
+} from '@threadcast/testkit';
 import { TRPCClientError } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import { Redis } from 'ioredis';
@@ -109,7 +115,8 @@ beforeAll(async () => {
   const { api } = await signIn('bystander');
   const { threadId } = await api.trpc.thread.create.mutate({});
   bystander = { api, threadId, follower: follow(api, threadId) };
-  await vi.waitFor(() => expect(bystander.follower.live()).toBe(true), { timeout: 10_000 });
+  // expect.poll needs a test; a hook waits with vi.waitFor, whose default is 1 s.
+  await vi.waitFor(() => expect(bystander.follower.live()).toBe(true), { timeout: WAIT_TIMEOUT_MS });
 }, 60_000);
 
 afterAll(async () => {
@@ -261,7 +268,7 @@ describe('authentication', () => {
       },
     });
     const follower = follow(refreshing, threadId);
-    await expect.poll(() => follower.live(), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => follower.live()).toBe(true);
     // About 500 tokens 10 ms apart: the run outlasts the token, which expires within 2 seconds.
     await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(500) });
     await follower.finished;
@@ -321,7 +328,7 @@ describe('isolation', () => {
       },
     );
     const bTheirs = await rawStream(server.url, { threadId: aThread }, { headers: bearer(b.token) });
-    await expect.poll(() => aFollower.live() && bText.includes('event: connected'), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => aFollower.live() && bText.includes('event: connected')).toBe(true);
     await a.api.trpc.run.start.mutate({ threadId: aThread, prompt: `${secret} ${longPrompt(200)}` });
     await aFollower.finished;
     aFollower.stop();
@@ -443,7 +450,7 @@ describe('bad input', () => {
     const { api, token } = await signIn('greedy');
     const { threadId } = await api.trpc.thread.create.mutate({});
     const open = [follow(api, threadId), follow(api, threadId), follow(api, threadId)];
-    await expect.poll(() => open.every((f) => f.live()), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => open.every((f) => f.live())).toBe(true);
     // `live` may come before the server takes the slot: wait until a fourth is refused.
     const probe = async (as: string, thread: string) =>
       rawStream(
@@ -454,16 +461,14 @@ describe('bad input', () => {
           until: (text) => text.includes('event: ping') || text.includes('serialized-error'),
         },
       );
-    await expect
-      .poll(async () => (await probe(token, threadId)).outcome, { timeout: 10_000 })
-      .toBe('TOO_MANY_REQUESTS');
+    await expect.poll(async () => (await probe(token, threadId)).outcome).toBe('TOO_MANY_REQUESTS');
     expect((await probe(token, threadId)).text).toContain('the limit (STREAMS_PER_USER) is 3');
     // Another user is not affected.
     const other = await signIn('modest');
     const { threadId: otherThread } = await other.api.trpc.thread.create.mutate({});
     expect((await probe(other.token, otherThread)).outcome).toBe('until');
     open[0]?.stop();
-    await expect.poll(async () => (await probe(token, threadId)).outcome, { timeout: 10_000 }).toBe('until');
+    await expect.poll(async () => (await probe(token, threadId)).outcome).toBe('until');
     for (const follower of open) follower.stop();
   });
 

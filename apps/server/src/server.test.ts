@@ -116,7 +116,7 @@ describe('the server', () => {
         controller.abort();
         await stream.return?.();
       }
-      await expect.poll(() => server.backend.bus.stats(), { timeout: 5_000 }).toEqual({ subscribers: 0, channels: 0 });
+      await expect.poll(() => server.backend.bus.stats()).toEqual({ subscribers: 0, channels: 0 });
     });
   });
 

@@ -15,6 +15,7 @@ import {
   startRedisServer,
   startServerProcess,
   startWorkerProcess,
+  WAIT_TIMEOUT_MS,
 } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { machine } from '../results-files.ts';
@@ -90,7 +91,7 @@ try {
     { onEvent: () => {}, onHeartbeat: () => {}, onError: () => {} },
   );
   await primer.opened;
-  const subscribed = Date.now() + 10_000;
+  const subscribed = Date.now() + WAIT_TIMEOUT_MS;
   while ((await readServerFigures(pid, admin)).redisConnections < 2 && Date.now() < subscribed) await pause(50);
   primer.close();
   const baseline: SoakBaseline = {

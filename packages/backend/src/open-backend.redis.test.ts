@@ -69,7 +69,7 @@ describe('connections', () => {
       await expect.poll(stateOf).toEqual({ commands: up, subscriber: up, queue: up });
       await redis.restart();
       const back = { connected: true, reconnects: 1 };
-      await expect.poll(stateOf, { timeout: 10_000 }).toEqual({ commands: back, subscriber: back, queue: back });
+      await expect.poll(stateOf).toEqual({ commands: back, subscriber: back, queue: back });
       controller.abort();
       await Promise.allSettled([take, subscription]);
     } finally {

@@ -30,7 +30,7 @@ function token(thread: string, content: string, ts = Date.now()): StreamEvent {
 
 /** Waits until the bus reports no subscription at all (leaving may take one event-loop turn). */
 async function expectReleased(bus: EventBus): Promise<void> {
-  await expect.poll(() => bus.stats(), { timeout: 2_000, interval: 5 }).toEqual({ subscribers: 0, channels: 0 });
+  await expect.poll(() => bus.stats(), { interval: 5 }).toEqual({ subscribers: 0, channels: 0 });
 }
 
 /** The behaviour every engine must have. Run by each engine's test file with a factory of fresh buses. */

@@ -1,10 +1,11 @@
+import { WAIT_TIMEOUT_MS } from '@threadcast/testkit';
 import type { StoredEvent } from './event-bus.ts';
 
 /** Reads events from a subscription until `count` arrived, then stops it; fails if they do not come in time. */
 export async function take(
   subscribe: (signal: AbortSignal) => AsyncIterable<StoredEvent>,
   count: number,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_TIMEOUT_MS,
 ): Promise<StoredEvent[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error('timeout')), timeoutMs);
@@ -40,7 +41,7 @@ export function listen(subscribe: (signal: AbortSignal) => AsyncIterable<StoredE
     events,
     done,
     /** Resolves once `count` events arrived. */
-    async until(count: number, timeoutMs = 5_000): Promise<StoredEvent[]> {
+    async until(count: number, timeoutMs = WAIT_TIMEOUT_MS): Promise<StoredEvent[]> {
       const deadline = Date.now() + timeoutMs;
       while (events.length < count) {
         if (Date.now() > deadline) throw new Error(`expected ${count} events, got ${events.length}`);

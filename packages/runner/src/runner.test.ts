@@ -196,9 +196,7 @@ describe('runWorker', () => {
     const jobs = [await queuedRun(runs, 'one'), await queuedRun(runs, 'two'), await queuedRun(runs, 'three')];
     for (const queued of jobs) await queue.enqueue(queued);
     const last = jobs[2] as RunJob;
-    await expect
-      .poll(async () => (await bus.history(last.threadId)).some((e) => e.event.type === 'token'), { timeout: 5_000 })
-      .toBe(true);
+    await expect.poll(async () => (await bus.history(last.threadId)).some((e) => e.event.type === 'token')).toBe(true);
     stop.abort();
     await worker;
     for (const queued of jobs) {

@@ -32,9 +32,10 @@ export async function startBalancer(upstreams: readonly number[], options: Balan
   const open = new Map(upstreams.map((port) => [port, new Set<Socket>()]));
 
   // An answer decides at once; a probe that gets none (refused, timed out) counts only when two in a row do.
+  // A busy machine can take seconds to answer: a live upstream must not time out.
   const probe = (port: number) =>
     new Promise<void>((resolve) => {
-      const request = get({ host: '127.0.0.1', port, path: readyPath, agent: false, timeout: 2_000 }, (res) => {
+      const request = get({ host: '127.0.0.1', port, path: readyPath, agent: false, timeout: 5_000 }, (res) => {
         ready.set(port, res.statusCode === 200);
         failures.set(port, 0);
         res.resume();

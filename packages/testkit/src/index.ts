@@ -6,4 +6,5 @@ export * from './process-stats.ts';
 export * from './redis-channels.ts';
 export * from './redis-server.ts';
 export * from './tcp-proxy.ts';
+export * from './timeouts.ts';
 export { uniquePrefix } from './unique-prefix.ts';

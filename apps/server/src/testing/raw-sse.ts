@@ -1,5 +1,6 @@
 /** Raw HTTP access to a server's tRPC endpoint, for tests that must see exactly what goes over the wire. */
 import { type IncomingMessage, request } from 'node:http';
+import { WAIT_TIMEOUT_MS } from '@threadcast/testkit';
 
 export interface RawStreamResult {
   /** `data` when an event arrived, the tRPC error code of a `serialized-error`, or the HTTP status otherwise. */
@@ -29,7 +30,7 @@ export async function rawStream(
 ): Promise<RawStreamResult> {
   const query = new URLSearchParams({ input: options.rawInput ?? JSON.stringify(input), ...options.query });
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 10_000);
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? WAIT_TIMEOUT_MS);
   let text = '';
   let status = 0;
   let finished: RawStreamResult | null = null;

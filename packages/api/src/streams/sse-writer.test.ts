@@ -286,7 +286,7 @@ describe('the SSE writer on the wire', () => {
     expect(text).toContain('"code":"SERVICE_UNAVAILABLE"');
     expect(text).toContain('the stream reached its longest duration');
     expect(text).toMatch(/\nid: 3\n/);
-    await expect.poll(() => life.finished, { timeout: 15_000 }).toBeGreaterThan(finishedBefore);
+    await expect.poll(() => life.finished).toBeGreaterThan(finishedBefore);
   });
 
   it('refuses, at start, a router it cannot know the settings of', () => {
@@ -308,15 +308,15 @@ describe('stream rules, for any subscription built on streamProcedure', () => {
       signal: controller.signal,
     });
     expect(first.status).toBe(200);
-    await expect.poll(() => server.gate.size, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => server.gate.size).toBe(1);
     const refused = await readRaw(server.url, 'test.ticks', {}, sse(token), (text) =>
       text.includes('event: serialized-error'),
     );
     expect(refused.text).toContain('"code":"TOO_MANY_REQUESTS"');
     expect(refused.text).toContain('STREAMS_PER_USER');
     controller.abort();
-    await expect.poll(() => server.gate.size, { timeout: 15_000 }).toBe(0);
-    await expect.poll(() => life.running, { timeout: 15_000 }).toBe(running);
+    await expect.poll(() => server.gate.size).toBe(0);
+    await expect.poll(() => life.running).toBe(running);
     const again = await readRaw(server.url, 'test.ticks', { count: 1 }, sse(token), (text) =>
       text.includes('event: return'),
     );
@@ -329,7 +329,7 @@ describe('stream rules, for any subscription built on streamProcedure', () => {
     const reading = readRaw(server.url, 'test.ticks', { everyMs: 20 }, sse(token), (text) =>
       text.includes('event: serialized-error'),
     );
-    await expect.poll(() => server.gate.size, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => server.gate.size).toBe(1);
     await server.gate.endOpen('this server is shutting down', 0);
     const { text } = await reading;
     expect(text).toContain('"code":"SERVICE_UNAVAILABLE"');

@@ -1,6 +1,6 @@
 import { openBackend } from '@threadcast/backend';
 import { silentLogger } from '@threadcast/common';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TokenService } from '../auth/token-service.ts';
 import { createContextFactory } from '../context.ts';
 import { appRouter } from '../root.ts';
@@ -27,7 +27,7 @@ describe('thread.onEvent behind a gate', () => {
     const stream = await caller.thread.onEvent({ threadId });
     const iterator = stream[Symbol.asyncIterator]();
     const next = iterator.next();
-    await vi.waitFor(() => expect(gate.size).toBe(1));
+    await expect.poll(() => gate.size).toBe(1);
     await gate.endOpen('this server is shutting down', 0);
     await expect(next).rejects.toMatchObject({
       code: 'SERVICE_UNAVAILABLE',

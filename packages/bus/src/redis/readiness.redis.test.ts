@@ -23,7 +23,7 @@ describe('RedisEventBus readiness', () => {
       expect(bus.readiness()).toMatchObject({ reason: expect.stringMatching(/unreachable|subscriber/) });
 
       await redis.start();
-      await expect.poll(() => bus.readiness(), { timeout: 10_000 }).toEqual({ ready: true });
+      await expect.poll(() => bus.readiness()).toEqual({ ready: true });
       expect(bus.stats().subscribers).toBe(1);
       // Ready means the live feed is back: the restarted server already counts the shared subscriber.
       const client = admin();
@@ -37,7 +37,7 @@ describe('RedisEventBus readiness', () => {
       await sub.done.catch(() => {});
       await bus.close();
     }
-  }, 30_000);
+  });
 
   it('is not ready while Redis refuses the resubscription, and retries it until it is accepted', async () => {
     await using redis = await startRedisServer();
@@ -54,7 +54,7 @@ describe('RedisEventBus readiness', () => {
         .poll(() => bus.readiness())
         .toEqual({ ready: false, reason: 'the shared subscriber is resubscribing after a reconnect' });
       await admin.call('ACL', 'SETUSER', 'default', 'allchannels');
-      await expect.poll(() => bus.readiness(), { timeout: 10_000 }).toEqual({ ready: true });
+      await expect.poll(() => bus.readiness()).toEqual({ ready: true });
       await bus.publish({ type: 'token', threadId: thread, content: 'b', ts: Date.now() });
       expect((await sub.until(2)).map((e) => e.event.content)).toEqual(['a', 'b']);
     } finally {
@@ -63,7 +63,7 @@ describe('RedisEventBus readiness', () => {
       await bus.close();
       admin.disconnect();
     }
-  }, 30_000);
+  });
 
   it('counts a subscriber that has not connected yet as ready (it connects on the first subscription)', async () => {
     await using redis = await startRedisServer();

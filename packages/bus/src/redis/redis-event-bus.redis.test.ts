@@ -159,7 +159,7 @@ describe('RedisEventBus through Redis faults', () => {
           stored = await bus.publish(event).catch(() => undefined);
           return stored !== undefined;
         },
-        { timeout: 10_000, interval: 20 },
+        { interval: 20 },
       )
       .toBe(true);
     return stored as NonNullable<typeof stored>;
@@ -185,7 +185,7 @@ describe('RedisEventBus through Redis faults', () => {
       if (i % 60 === 0) await admin.client('KILL', 'TYPE', 'PUBSUB');
       await bus.publish(token(thread, String(i)));
     }
-    const events = await sub.until(total, 15_000);
+    const events = await sub.until(total);
     sub.stop();
     await sub.done;
     expect(events.map((e) => e.event.content)).toEqual(Array.from({ length: total }, (_, i) => String(i + 1)));
@@ -204,7 +204,7 @@ describe('RedisEventBus through Redis faults', () => {
     await sub.until(2);
     await lossy.restart();
     const c = await publishWhenBack(bus, token(thread, 'c'));
-    const events = await sub.until(4, 15_000);
+    const events = await sub.until(4);
     sub.stop();
     await sub.done;
     expect(events.map((e) => (e.event.type === 'status' ? e.event.content.state : e.event.content))).toEqual([
