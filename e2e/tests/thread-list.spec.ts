@@ -14,6 +14,8 @@ test('the thread list is live in every tab: a thread created, named by its first
   });
 
   await page.getByRole('button', { name: 'New thread', exact: true }).click();
+  await expect(page).not.toHaveURL(url);
+  await expect(page.getByTestId('connection-state')).toHaveText('live');
   const threads = other.getByRole('navigation', { name: 'Threads' }).getByRole('button', { name: /^New thread \d/ });
   await expect(threads).toHaveCount(2);
 
