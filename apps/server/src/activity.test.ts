@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startTestServer } from './test-server.ts';
 import { clientOf, signIn } from './testing/followers.ts';
 import { scrape } from './testing/metrics.ts';
-import { rawStream } from './testing/raw-sse.ts';
+import { errorFrameRead, rawStream } from './testing/raw-sse.ts';
 
 /** `thread.onActivity`, a subscription built on streamProcedure: live thread lists across tabs, devices and servers. */
 
@@ -174,7 +174,7 @@ describe('thread.onActivity', () => {
       {
         headers: { authorization: `Bearer ${token}` },
         path: 'thread.onActivity',
-        until: (text) => text.includes('event: serialized-error'),
+        until: errorFrameRead,
         timeoutMs: 30_000,
       },
     );

@@ -7,7 +7,7 @@ import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from './test-server.ts';
 import { scrape } from './testing/metrics.ts';
-import { rawStream } from './testing/raw-sse.ts';
+import { errorFrameRead, rawStream } from './testing/raw-sse.ts';
 
 /**
  * docs/contributing.md, "Add a subscription", followed as written: its procedure is the example file byte for
@@ -104,7 +104,7 @@ describe('the guide to adding a subscription', () => {
       headers: { authorization: `Bearer ${token}` },
       path: 'clock.onTick',
       timeoutMs: 30_000,
-      until: (text) => text.includes('event: serialized-error'),
+      until: errorFrameRead,
     });
     await expect.poll(() => server.gate.size).toBe(1);
     const second = await rawStream(server.url, input, {

@@ -42,8 +42,9 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
 async function openStreams(server: RunningServer): Promise<number | null> {
   const response = await fetch(`${server.url}/metrics`).catch(() => null);
   if (!response?.ok) return null;
-  const match = /^threadcast_streams_open(?:\{[^}]*\})? (\d+)/m.exec(await response.text());
-  return match ? Number(match[1]) : null;
+  // One series per procedure (and one with none, always 0): the streams open are their sum.
+  const series = [...(await response.text()).matchAll(/^threadcast_streams_open(?:\{[^}]*\})? (\d+)/gm)];
+  return series.length === 0 ? null : series.reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
 /** Makes the server write a heap snapshot (`--heapsnapshot-signal`) and reads it back. */

@@ -76,6 +76,11 @@ function firstOutcome(text: string): string | null {
   return null;
 }
 
+/** A whole `serialized-error` frame was read (its `data:` line may come in a later chunk than its `event:` line). */
+export function errorFrameRead(text: string): boolean {
+  return /event: serialized-error\ndata: .*\n\n/.test(text);
+}
+
 /** The tRPC error code in a JSON error response, if it is one. */
 export function errorCodeOf(body: string): string | null {
   try {

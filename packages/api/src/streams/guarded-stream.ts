@@ -62,6 +62,11 @@ export class GuardedStream implements AsyncIterable<unknown>, StreamSink {
     if (holds.signal?.aborted) this.end(StreamEnding.clientGone);
   }
 
+  /** Whether its source pushes (a `PushStream`): such a stream needs no signal to stop it. */
+  get pushes(): boolean {
+    return this.source instanceof PushStream;
+  }
+
   /** Starts the source for `sink`, which takes the items as they come, then the end. */
   attach(sink: StreamSink, options: AttachOptions = {}): void {
     if (this.sink !== null) throw new Error('a stream takes one consumer');

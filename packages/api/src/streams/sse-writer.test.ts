@@ -6,12 +6,15 @@ import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createConfiguredRouter, protectedProcedure, streamProcedure } from '../trpc.ts';
+import { pushStream } from './push-stream.ts';
 import { SseWriter } from './sse-writer.ts';
 import type { StreamOptions } from './stream-settings.ts';
 import { startStreamServer } from './testing/stream-server.ts';
 
 /** What a generator procedure saw of its own life: how many are running now, and how many ran their `finally`. */
 const life = { running: 0, finished: 0 };
+/** Whether each call of `test.pushed` was given a signal. */
+const pushedSignals: boolean[] = [];
 
 const procedures = {
   test: {
@@ -51,6 +54,14 @@ const procedures = {
       yield 1;
     }),
     hello: protectedProcedure.query(() => 'hello'),
+    /** A push stream of one item, which then stays open. */
+    pushed: streamProcedure.subscription(({ signal }) => {
+      pushedSignals.push(signal !== undefined);
+      return pushStream<{ pushed: true }>((sink) => {
+        sink.deliver({ id: '1', event: { pushed: true } });
+        return { resume() {}, stop: () => sink.end() };
+      });
+    }),
   },
 };
 
@@ -105,6 +116,9 @@ async function readRaw(
   }
   return { status: response.status, contentType: response.headers.get('content-type'), text };
 }
+
+/** A whole `serialized-error` frame was read (its `data:` line may come in a later chunk than its `event:` line). */
+const errorFrameRead = (text: string) => /event: serialized-error\ndata: .*\n\n/.test(text);
 
 const sse = (token: string) => ({ accept: 'text/event-stream', authorization: `Bearer ${token}` });
 
@@ -194,7 +208,7 @@ describe('the SSE writer on the wire', () => {
     expect(open.contentType).toBe('text/event-stream');
     expect(open.text).toMatch(/^event: connected\ndata: \{"reconnectAfterInactivityMs":125\}\n\n/);
     const done = await readRaw(server.url, 'test.ticks', { count: 2 }, sse(token), (text) =>
-      text.includes('event: return'),
+      text.includes('event: return\ndata: \n\n'),
     );
     expect(done.text).toContain('data: {"tick":0}\nid: 0\n\n');
     expect(done.text).toContain('data: {"tick":1}\nid: 1\n\n');
@@ -209,16 +223,14 @@ describe('the SSE writer on the wire', () => {
       'test.ticks',
       { count: 3 },
       { ...sse(token), 'last-event-id': '0' },
-      (text) => text.includes('event: return'),
+      (text) => text.includes('event: return\ndata: \n\n'),
     );
     expect([...text.matchAll(/^id: (\S+)$/gm)].map((match) => match[1])).toEqual(['1', '2']);
   });
 
   it('sends untracked data without an id, and a serialized-error without a stack', async () => {
     await using server = await startStreamServer(routerWith());
-    const { text } = await readRaw(server.url, 'test.fails', undefined, sse(await server.token('raw')), (text) =>
-      text.includes('event: serialized-error'),
-    );
+    const { text } = await readRaw(server.url, 'test.fails', undefined, sse(await server.token('raw')), errorFrameRead);
     expect(text).toContain('data: {"untracked":true}\n\n');
     const error = JSON.parse(/event: serialized-error\ndata: (.*)\n/.exec(text)?.[1] ?? 'null');
     expect(error).toEqual({
@@ -231,7 +243,7 @@ describe('the SSE writer on the wire', () => {
   it('answers an unknown path, a query and bad input with typed errors, never a crash', async () => {
     await using server = await startStreamServer(routerWith());
     const token = await server.token('bad');
-    const until = (text: string) => text.includes('event: serialized-error');
+    const until = errorFrameRead;
     const errorOf = async (path: string, input: unknown) =>
       JSON.parse(
         /event: serialized-error\ndata: (.*)\n/.exec(
@@ -256,8 +268,12 @@ describe('the SSE writer on the wire', () => {
       error: (obj: object) => lines.push(String((obj as { err?: Error }).err?.cause ?? (obj as { err?: Error }).err)),
     };
     await using server = await startStreamServer(routerWith(), { logger });
-    const { text } = await readRaw(server.url, 'test.unguarded', undefined, sse(await server.token('u')), (text) =>
-      text.includes('event: serialized-error'),
+    const { text } = await readRaw(
+      server.url,
+      'test.unguarded',
+      undefined,
+      sse(await server.token('u')),
+      errorFrameRead,
     );
     expect(text).toContain('"code":"INTERNAL_SERVER_ERROR"');
     expect(text).not.toContain('\nid: ');
@@ -271,7 +287,7 @@ describe('the SSE writer on the wire', () => {
       'test.ticks',
       { count: 1 },
       { authorization: `Bearer ${await server.token('curl')}` },
-      (text) => text.includes('event: serialized-error'),
+      errorFrameRead,
     );
     expect(text).toContain('"code":"METHOD_NOT_SUPPORTED"');
     expect(text).toContain('Accept: text/event-stream');
@@ -280,13 +296,30 @@ describe('the SSE writer on the wire', () => {
   it('ends a stream at maxDurationMs with a retryable error, and stops its generator', async () => {
     await using server = await startStreamServer(routerWith({ maxDurationMs: 300 }));
     const finishedBefore = life.finished;
-    const { text } = await readRaw(server.url, 'test.ticks', { everyMs: 20 }, sse(await server.token('long')), (text) =>
-      text.includes('event: serialized-error'),
+    const { text } = await readRaw(
+      server.url,
+      'test.ticks',
+      { everyMs: 20 },
+      sse(await server.token('long')),
+      errorFrameRead,
     );
     expect(text).toContain('"code":"SERVICE_UNAVAILABLE"');
     expect(text).toContain('the stream reached its longest duration');
     expect(text).toMatch(/\nid: 3\n/);
     await expect.poll(() => life.finished).toBeGreaterThan(finishedBefore);
+  });
+
+  it('gives a procedure that pushes no AbortSignal from its second stream on (it is stopped directly)', async () => {
+    await using server = await startStreamServer(routerWith());
+    const token = await server.token('pusher');
+    for (let i = 0; i < 3; i += 1) {
+      const { text } = await readRaw(server.url, 'test.pushed', undefined, sse(token), (text) =>
+        text.includes('id: 1\n\n'),
+      );
+      expect(text).toContain('data: {"pushed":true}\nid: 1\n\n');
+    }
+    expect(pushedSignals).toEqual([true, false, false]);
+    await expect.poll(() => server.gate.size).toBe(0);
   });
 
   it('refuses, at start, a router it cannot know the settings of', () => {
@@ -309,16 +342,14 @@ describe('stream rules, for any subscription built on streamProcedure', () => {
     });
     expect(first.status).toBe(200);
     await expect.poll(() => server.gate.size).toBe(1);
-    const refused = await readRaw(server.url, 'test.ticks', {}, sse(token), (text) =>
-      text.includes('event: serialized-error'),
-    );
+    const refused = await readRaw(server.url, 'test.ticks', {}, sse(token), errorFrameRead);
     expect(refused.text).toContain('"code":"TOO_MANY_REQUESTS"');
     expect(refused.text).toContain('STREAMS_PER_USER');
     controller.abort();
     await expect.poll(() => server.gate.size).toBe(0);
     await expect.poll(() => life.running).toBe(running);
     const again = await readRaw(server.url, 'test.ticks', { count: 1 }, sse(token), (text) =>
-      text.includes('event: return'),
+      text.includes('event: return\ndata: \n\n'),
     );
     expect(again.text).toContain('id: 0');
   });
@@ -326,9 +357,7 @@ describe('stream rules, for any subscription built on streamProcedure', () => {
   it('is ended by the gate with a retryable SERVICE_UNAVAILABLE, and refused while the gate refuses', async () => {
     await using server = await startStreamServer(routerWith());
     const token = await server.token('drained');
-    const reading = readRaw(server.url, 'test.ticks', { everyMs: 20 }, sse(token), (text) =>
-      text.includes('event: serialized-error'),
-    );
+    const reading = readRaw(server.url, 'test.ticks', { everyMs: 20 }, sse(token), errorFrameRead);
     await expect.poll(() => server.gate.size).toBe(1);
     await server.gate.endOpen('this server is shutting down', 0);
     const { text } = await reading;
@@ -344,9 +373,9 @@ describe('stream rules, for any subscription built on streamProcedure', () => {
       'test.ticks',
       { everyMs: 100 },
       sse(await server.token('brief', 1)),
-      (text) => text.includes('event: serialized-error'),
+      errorFrameRead,
     );
-    expect(text).toContain('"code":"UNAUTHORIZED"');
+    expect(text, text).toContain('"code":"UNAUTHORIZED"');
     expect(text).toContain('the token expired');
   });
 
@@ -369,7 +398,7 @@ describe('stream rules, for any subscription built on streamProcedure', () => {
     };
     await using server = await startStreamServer(routerWith(), { logger, metrics });
     await readRaw(server.url, 'test.ticks', { count: 2 }, sse(await server.token('counted')), (text) =>
-      text.includes('event: return'),
+      text.includes('event: return\ndata: \n\n'),
     );
     expect(counted).toEqual([
       'test.ticks opened',

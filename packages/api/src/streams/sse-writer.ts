@@ -35,13 +35,12 @@ class OpenStream implements StreamSink {
   gone = false;
   /** Set once the procedure has opened the stream. */
   stream: GuardedStream | null = null;
-  /** The procedure's signal: aborted when the stream ends, so a generator waiting on it stops. */
-  readonly abort = new AbortController();
-
   constructor(
     readonly res: ServerResponse,
     readonly path: string,
     private readonly writer: SseWriter<unknown>,
+    /** The procedure's signal, aborted when the stream ends so a generator waiting on it stops; none for a push stream. */
+    readonly abort: AbortController | null,
   ) {}
 
   deliver(item: StreamItem): boolean {
@@ -56,7 +55,7 @@ class OpenStream implements StreamSink {
   close(): void {
     this.gone = true;
     this.stream?.end(StreamEnding.clientGone);
-    this.abort.abort();
+    this.abort?.abort();
   }
 }
 
@@ -79,6 +78,12 @@ interface CachedFrame {
  */
 export class SseWriter<TContext> {
   private readonly streams = new Set<OpenStream>();
+  /**
+   * Procedures whose last stream was a push stream: their next calls get no AbortSignal, since such a stream is
+   * stopped directly and an AbortSignal with its listener costs about 1 KB per idle stream. A procedure that
+   * answers with a generator or an observable goes back to getting one on every call.
+   */
+  private readonly pushing = new Set<string>();
   private readonly settings: StreamSettings;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly connectedFrame: string;
@@ -125,7 +130,12 @@ export class SseWriter<TContext> {
    */
   async serve(req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders = {}): Promise<void> {
     const path = pathOf(req);
-    const stream = new OpenStream(res, path, this as SseWriter<unknown>);
+    const stream = new OpenStream(
+      res,
+      path,
+      this as SseWriter<unknown>,
+      this.pushing.has(path) ? null : new AbortController(),
+    );
     res.on('close', closer(stream));
     res.writeHead(200, { ...headers, ...SSE_HEADERS });
     res.write(this.connectedFrame);
@@ -142,7 +152,7 @@ export class SseWriter<TContext> {
         type: 'subscription',
         ctx,
         getRawInput: resolver(input),
-        signal: stream.abort.signal,
+        signal: stream.abort?.signal,
         batchIndex: 0,
       });
       if (!(result instanceof GuardedStream)) {
@@ -150,6 +160,8 @@ export class SseWriter<TContext> {
           `subscription ${path} is not built on streamProcedure, so it would skip admission, drain, stream slots and token expiry: build it on streamProcedure`,
         );
       }
+      if (result.pushes) this.pushing.add(path);
+      else this.pushing.delete(path);
       stream.stream = result;
       // The client may have left while the procedure ran.
       if (stream.gone) result.end(StreamEnding.clientGone);
@@ -172,7 +184,7 @@ export class SseWriter<TContext> {
 
   /** The stream is over: tells the client how (`return`, or the error, retryable where resuming helps). */
   finish(stream: OpenStream, failure: unknown): void {
-    stream.abort.abort();
+    stream.abort?.abort();
     this.endStream(stream, failure === undefined ? RETURN_FRAME : this.errorFrame(failure, stream.path, undefined));
   }
 
