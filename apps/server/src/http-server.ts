@@ -48,9 +48,10 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // tRPC sets its own `vary`, replacing the one set before it runs; its response meta is added to it.
   const varyByOrigin = origins.variesByOrigin ? { headers: new Headers({ vary: 'origin' }) } : {};
 
+  const basePath = '/trpc/';
   const trpc = createHTTPHandler({
     router: options.router,
-    basePath: '/trpc/',
+    basePath,
     createContext: ({ req, res, info }) =>
       options.createContext({ req, res, info, secure: isHttps(req, headerOptions) }),
     // Counts a body without Content-Length as it arrives; a declared one is checked before tRPC runs.
@@ -64,6 +65,7 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // Every subscription's stream: tRPC's own SSE pipeline is off in the router (see trpc.ts).
   const streams = new SseWriter({
     router: options.router,
+    basePath,
     createContext: (request) => options.createContext({ ...request, secure: isHttps(request.req, headerOptions) }),
     logger: options.logger,
   });

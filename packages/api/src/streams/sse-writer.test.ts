@@ -324,9 +324,9 @@ describe('the SSE writer on the wire', () => {
 
   it('refuses, at start, a router it cannot know the settings of', () => {
     const foreign = initTRPC.create().router({});
-    expect(() => new SseWriter({ router: foreign, createContext: async () => ({}), logger: console })).toThrow(
-      /serves routers built by createTRPCRouter or createConfiguredRouter/,
-    );
+    expect(
+      () => new SseWriter({ router: foreign, basePath: '/trpc/', createContext: async () => ({}), logger: console }),
+    ).toThrow(/serves routers built by createTRPCRouter or createConfiguredRouter/);
   });
 });
 

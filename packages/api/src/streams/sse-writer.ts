@@ -13,13 +13,14 @@ const SSE_HEADERS = {
   connection: 'keep-alive',
 } as const;
 
-const BASE_PATH = '/trpc/';
 const PING_FRAME = 'event: ping\ndata: \n\n';
 const RETURN_FRAME = 'event: return\ndata: \n\n';
 
 export interface SseWriterOptions<TContext> {
   /** Built by `createTRPCRouter` or `createConfiguredRouter`: the writer takes its stream settings from how it was built. */
   router: AnyTRPCRouter;
+  /** Where the router is mounted, as tRPC's handler is given it: `/trpc/` serves `/trpc/thread.onEvent`. */
+  basePath: string;
   createContext: (request: { req: IncomingMessage; res: ServerResponse; info: ContextInfo }) => Promise<TContext>;
   logger: Logger;
 }
@@ -116,7 +117,9 @@ export class SseWriter<TContext> {
   /** Whether this request is one the writer serves: an SSE request (`Accept: text/event-stream`) for a procedure. */
   handles(req: IncomingMessage): boolean {
     if (req.method !== 'GET') return false;
-    return (req.headers.accept?.includes('text/event-stream') ?? false) && (req.url ?? '').startsWith(BASE_PATH);
+    return (
+      (req.headers.accept?.includes('text/event-stream') ?? false) && (req.url ?? '').startsWith(this.options.basePath)
+    );
   }
 
   close(): void {
@@ -129,7 +132,7 @@ export class SseWriter<TContext> {
    * push stream then holds no promise or pending call, only its objects and listeners.
    */
   async serve(req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders = {}): Promise<void> {
-    const path = pathOf(req);
+    const path = pathOf(req, this.options.basePath);
     const stream = new OpenStream(
       res,
       path,
@@ -263,9 +266,9 @@ function resolver<T>(value: T): () => Promise<T> {
   return async () => value;
 }
 
-/** The procedure's path: `/trpc/thread.onEvent?…` is `thread.onEvent`. */
-function pathOf(req: IncomingMessage): string {
-  const path = (req.url ?? '').slice(BASE_PATH.length).split('?', 1)[0] ?? '';
+/** The procedure's path: under `/trpc/`, `/trpc/thread.onEvent?…` is `thread.onEvent`. */
+function pathOf(req: IncomingMessage, basePath: string): string {
+  const path = (req.url ?? '').slice(basePath.length).split('?', 1)[0] ?? '';
   try {
     return decodeURIComponent(path);
   } catch {

@@ -38,7 +38,7 @@ export async function startStreamServer(
     metrics: options.metrics,
     limits: options.limits,
   });
-  const writer = new SseWriter({ router, createContext, logger });
+  const writer = new SseWriter({ router, basePath: '/trpc/', createContext, logger });
   const handler = createHTTPHandler({ router, basePath: '/trpc/', createContext });
   const server = createServer((req, res) => {
     if (writer.handles(req)) void writer.serve(req, res);
