@@ -60,7 +60,8 @@ describe('delivery across servers, restarts and dropped connections', () => {
     const watcher = follow(api, threadId);
     // All connected before the run starts, so they move through it together and the kill lands mid-run.
     await expect.poll(() => followers.every((f) => f.live()), { timeout: 30_000 }).toBe(true);
-    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(500) });
+    // Long enough (about 20 s) that a hundred followers on a loaded machine all have tokens before it ends.
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(2500) });
     await expect.poll(() => followers.every((f) => f.tokens() >= 5), { timeout: 30_000 }).toBe(true);
 
     // The kill must cut the followers' streams mid-run (the worker may be done; they are not).
@@ -188,7 +189,7 @@ describe('delivery while redis-server restarts', () => {
     const { api } = await signIn(server.url, 'through-restart');
     const { threadId } = await api.trpc.thread.create.mutate({});
     const follower = follow(api, threadId);
-    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(600) });
+    await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(1500) });
     await expect.poll(() => follower.tokens(), { timeout: 20_000 }).toBeGreaterThanOrEqual(30);
     expect(follower.events.some((e) => e.event.type === 'done')).toBe(false);
     await redis.restart();

@@ -85,7 +85,8 @@ describe('SIGTERM drains a server', () => {
       const connectionsOfA = await redisClientsOf(admin, pidA);
       expect(connectionsOfA).toHaveLength(2);
 
-      await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(800) });
+      // Long enough (about 16 s) to outlast the drain's spread on a loaded machine.
+      await api.trpc.run.start.mutate({ threadId, prompt: longPrompt(2000) });
       await expect.poll(() => followers.every((f) => f.tokens() >= 5), { timeout: 30_000 }).toBe(true);
       expect(followers.some((f) => f.events.some((e) => e.event.type === 'done'))).toBe(false);
 
