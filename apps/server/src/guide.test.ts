@@ -112,6 +112,12 @@ describe('the guide to adding a subscription', () => {
       path: 'clock.onTick',
     });
     expect(second.outcome).toBe('TOO_MANY_REQUESTS');
+    // The first tick written, then the drain.
+    await expect
+      .poll(async () =>
+        (await scrape(server.url)).value('threadcast_events_delivered_total', { procedure: 'clock.onTick' }),
+      )
+      .toBeGreaterThanOrEqual(1);
     await server.gate.endOpen('this server is shutting down', 0);
     const drained = await first;
     expect(drained.outcome).toBe('SERVICE_UNAVAILABLE');
