@@ -43,6 +43,11 @@ export class GuardedStream implements AsyncIterable<unknown>, StreamSink {
   private sink: StreamSink | null = null;
   private feed: EventFeed | null = null;
   private timer: NodeJS.Timeout;
+  /**
+   * Whether the timer is set for the token's expiry, rather than for the longest duration (or the longest a timer
+   * can wait): decided when it is set, since a timer may fire a millisecond before the clock reaches its deadline.
+   */
+  private timerIsExpiry: boolean;
   private wakePump: (() => void) | null = null;
   private ended = false;
   /** What the consumer is told at the end, kept for a consumer that attaches after it. */
@@ -53,7 +58,9 @@ export class GuardedStream implements AsyncIterable<unknown>, StreamSink {
     private readonly holds: StreamHolds,
   ) {
     // Arguments rather than a closure: thousands of these timers wait at once.
-    this.timer = setTimeout(timeUp, timerDelay(holds.expiresAt), this);
+    const untilExpiry = Math.max(0, holds.expiresAt - Date.now());
+    this.timerIsExpiry = untilExpiry <= MAX_TIMER_MS;
+    this.timer = setTimeout(timeUp, Math.min(untilExpiry, MAX_TIMER_MS), this);
     holds.observed.open();
     // The stream is the signal's abort listener (`handleEvent`): no function per stream.
     holds.signal?.addEventListener('abort', this, { once: true });
@@ -76,8 +83,9 @@ export class GuardedStream implements AsyncIterable<unknown>, StreamSink {
     }
     this.sink = sink;
     const { maxDurationMs } = options;
-    if (maxDurationMs !== undefined && maxDurationMs < timerDelay(this.holds.expiresAt)) {
+    if (maxDurationMs !== undefined && maxDurationMs < Math.max(0, this.holds.expiresAt - Date.now())) {
       clearTimeout(this.timer);
+      this.timerIsExpiry = false;
       this.timer = setTimeout(timeUp, maxDurationMs, this);
     }
     if (this.source instanceof PushStream) {
@@ -131,7 +139,7 @@ export class GuardedStream implements AsyncIterable<unknown>, StreamSink {
 
   /** Called by the stream's timer. */
   timeUp(): void {
-    this.end(Date.now() >= this.holds.expiresAt ? StreamEnding.tokenExpired() : StreamEnding.maxDuration());
+    this.end(this.timerIsExpiry ? StreamEnding.tokenExpired() : StreamEnding.maxDuration());
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<unknown, void, undefined> {
@@ -172,10 +180,6 @@ export class GuardedStream implements AsyncIterable<unknown>, StreamSink {
     // Ended while the source waited at a `yield`: let it run its `finally` blocks.
     await iterator.return?.().catch(() => undefined);
   }
-}
-
-function timerDelay(expiresAt: number): number {
-  return Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS);
 }
 
 function timeUp(stream: GuardedStream): void {
