@@ -32,10 +32,7 @@ const envSchema = z.object({
   AUTH_TOKEN_TTL_SECONDS: int(60, 31_536_000).default(43_200),
   SSE_HEARTBEAT_MS: int(100, 300_000).default(15_000),
   /** The longest a stream stays open before its client is told to reconnect and resume (unset: as long as the token holds). */
-  SSE_MAX_DURATION_MS: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    int(1_000, 2_147_483_647).optional(),
-  ),
+  SSE_MAX_DURATION_MS: emptyAsUnset(int(1_000, 2_147_483_647).optional()),
   // Limits (see DEFAULT_LIMITS in @threadcast/api and the README's Security section).
   STREAMS_PER_USER: int(1, 1_000_000).default(DEFAULT_LIMITS.streamsPerUser),
   STREAMS_PER_SERVER: int(1, 10_000_000).default(DEFAULT_LIMITS.streamsPerServer),
