@@ -125,7 +125,7 @@ describe('tc tail', () => {
     await bus.publish(token(threadId, 'before'));
     const tail = await startTail([threadId, '--count', '2']);
     const a = await bus.publish(token(threadId, 'one'));
-    const b = await bus.publish({ type: 'delta', threadId, ts: Date.now(), content: { step: 'two' } });
+    const b = await bus.publish({ type: 'delta', threadId, ts: Date.now(), content: { type: 'start-step' } });
     expect(await exitOf(tail)).toEqual({
       code: 0,
       lines: [`${a.id} token run=r1 "one"`, `${b.id} delta {"step":"two"}`],

@@ -4,6 +4,7 @@ import {
   activityEventSchema,
   type EventPosition,
   type StreamEvent,
+  THREAD_ACTIVITY_PART,
   type ThreadId,
 } from '@threadcast/contract';
 import { type PushStream, pushStream } from './streams/push-stream.ts';
@@ -38,8 +39,8 @@ function activityOf(event: StreamEvent): ActivityEvent | null {
   if (event.type === 'status' && event.content.state === 'reset') {
     return { kind: 'reset', reason: event.content.reason, ts: event.ts };
   }
-  if (event.type !== 'delta') return null;
-  const parsed = activityEventSchema.safeParse(event.content);
+  if (event.type !== 'delta' || event.content.type !== THREAD_ACTIVITY_PART) return null;
+  const parsed = activityEventSchema.safeParse(event.content.data);
   return parsed.success ? parsed.data : null;
 }
 

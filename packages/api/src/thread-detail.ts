@@ -1,23 +1,35 @@
 import type { EventBus, StoredEvent } from '@threadcast/bus';
-import type { RunState, ThreadDetail, ThreadMessage } from '@threadcast/contract';
+import {
+  applyMessageEvent,
+  type MessagePart,
+  type RunState,
+  type ThreadDetail,
+  type ThreadMessage,
+} from '@threadcast/contract';
 import { isEnded, type RunRecord, type RunStore, type ThreadRecord } from '@threadcast/store';
 
 interface Progress {
   state: RunState | null;
   text: string;
   tokenCount: number;
+  parts: MessagePart[];
+  deltaCount: number;
   reason?: string;
 }
 
-/** What the retained history says of each run: its tokens so far and its latest state. */
+/** What the retained history says of each run: its tokens and parts so far and its latest state. */
 function progressByRun(history: StoredEvent[]): Map<string, Progress> {
   const progress = new Map<string, Progress>();
   for (const { event } of history) {
     if (!event.runId) continue;
-    const run = progress.get(event.runId) ?? { state: null, text: '', tokenCount: 0 };
+    const run = progress.get(event.runId) ?? { state: null, text: '', tokenCount: 0, parts: [], deltaCount: 0 };
     if (event.type === 'token') {
       run.text += event.content;
       run.tokenCount += 1;
+      run.parts = applyMessageEvent(run.parts, event);
+    } else if (event.type === 'delta') {
+      run.deltaCount += 1;
+      run.parts = applyMessageEvent(run.parts, event);
     } else if (event.type === 'done') {
       Object.assign(run, { state: 'done', text: event.content.text, tokenCount: event.content.tokenCount });
     } else if (event.type === 'error') Object.assign(run, { state: 'error', reason: event.content.message });
@@ -31,17 +43,35 @@ function progressByRun(history: StoredEvent[]): Map<string, Progress> {
 
 function message(run: RunRecord, progress: Progress | undefined): ThreadMessage {
   const base = { runId: run.runId, prompt: run.prompt, createdAt: run.createdAt };
-  const partial = { text: progress?.text ?? '', tokenCount: progress?.tokenCount ?? 0 };
-  if (run.state === 'done') return { ...base, state: 'done', text: run.text ?? '', tokenCount: run.tokenCount ?? 0 };
+  const partial = {
+    text: progress?.text ?? '',
+    tokenCount: progress?.tokenCount ?? 0,
+    parts: progress?.parts ?? [],
+    deltaCount: progress?.deltaCount ?? 0,
+  };
+  if (run.state === 'done') {
+    return {
+      ...base,
+      state: 'done',
+      text: run.text ?? '',
+      tokenCount: run.tokenCount ?? 0,
+      // A run recorded before parts were kept: its text is its one part.
+      parts: run.parts ?? (run.text ? [{ type: 'text', text: run.text }] : []),
+      deltaCount: run.deltaCount ?? 0,
+      ...(run.usage === undefined ? {} : { usage: run.usage }),
+      ...(run.model === undefined ? {} : { model: run.model }),
+      ...(run.finishReason === undefined ? {} : { finishReason: run.finishReason }),
+    };
+  }
   if (isEnded(run.state)) return { ...base, ...partial, state: run.state, reason: run.reason };
   return { ...base, ...partial, state: progress?.state ?? run.state, reason: progress?.reason };
 }
 
 /**
- * A thread with its prompts and replies. Ended runs give their recorded end; a run in progress gives
- * what the thread's history says of it, up to `lastEventId`, so a client renders this and then
- * subscribes from there with no gap and no duplicate. Runs are read before history, so history is
- * never older than the records it completes.
+ * A thread with its prompts and replies, as parts. Ended runs give their recorded end; a run in progress
+ * gives what the thread's history says of it, up to `lastEventId`, so a client renders this and then
+ * subscribes from there: no part twice, and no delta without the start it continues. Runs are read
+ * before history, so history is never older than the records it completes.
  */
 export async function threadDetail(
   deps: { bus: EventBus; runs: RunStore },

@@ -33,7 +33,13 @@ describe('applyStreamEvent', () => {
 
   it('orders live-only events between kept ones and ignores their repeats', () => {
     const kept = applyAll(run('r1', ['a']).slice(0, 3));
-    const live = applyStreamEvent(kept, 'ep:3.1', { type: 'delta', threadId, ts, runId: 'r1', content: { step: 1 } });
+    const live = applyStreamEvent(kept, 'ep:3.1', {
+      type: 'delta',
+      threadId,
+      ts,
+      runId: 'r1',
+      content: { type: 'start-step' },
+    });
     expect(live.lastEventId).toBe('ep:3.1');
     expect(applyStreamEvent(live, 'ep:3.1', { type: 'token', threadId, ts, runId: 'r1', content: 'x' })).toBe(live);
     expect(applyStreamEvent(live, 'ep:4', { type: 'token', threadId, ts, runId: 'r1', content: 'b' }).text).toBe('ab');

@@ -4,6 +4,9 @@ import { runIdSchema, threadIdSchema } from './ids.ts';
 import { TITLE_MAX_CHARS } from './procedures.ts';
 import { runStateSchema } from './stream-event.ts';
 
+/** The type of the `delta` part that carries a change on a user's activity channel. */
+export const THREAD_ACTIVITY_PART = 'data-thread-activity';
+
 /** The title of a thread created without one; its first prompt then names it (`thread.onActivity` says `renamed`). */
 export const DEFAULT_THREAD_TITLE = 'New thread';
 

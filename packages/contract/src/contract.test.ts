@@ -45,7 +45,12 @@ describe('StreamEvent', () => {
       { type: 'token', threadId: 't1', content: 'héllo 你好 🚀', ts },
       { type: 'status', threadId: 't1', content: { state: 'queued', runId: 'r1' }, ts, runId: 'r1' },
       { type: 'status', threadId: 't1', content: { state: 'reset', reason: 'history lost' }, ts },
-      { type: 'delta', threadId: 't1', content: { tool: 'search', args: { q: 'x' } }, ts },
+      {
+        type: 'delta',
+        threadId: 't1',
+        content: { type: 'tool-input-start', toolCallId: 'c1', toolName: 'search' },
+        ts,
+      },
       { type: 'done', threadId: 't1', content: { runId: 'r1', text: 'hi', tokenCount: 1 }, ts },
       { type: 'error', threadId: 't1', content: { message: 'boom' }, ts },
     ];

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { eventIdSchema } from './event-id.ts';
 import { runIdSchema, threadIdSchema, userIdSchema } from './ids.ts';
+import { messagePartSchema } from './message-parts.ts';
+import { finishReasonSchema, usageSchema } from './parts.ts';
 import { runStateSchema } from './stream-event.ts';
 
 /** Inputs and outputs of every procedure. The router validates with these; the clients infer their types from it. */
@@ -53,6 +55,19 @@ export const onEventInput = z.object({
 
 export const runRefInput = z.object({ runId: runIdSchema });
 
+/**
+ * `run.approveTool`: the thread owner's answer to a tool that waits for approval (its `tool-approval-request`
+ * part). The run, `waiting` until then, goes on: the tool runs if approved, and the model is told it was denied
+ * otherwise. Answered once: a second answer, from any tab, is refused (CONFLICT).
+ */
+export const approveToolInput = z.object({
+  runId: runIdSchema,
+  toolCallId: z.string().min(1).max(128),
+  approved: z.boolean(),
+  reason: z.string().trim().max(1_000, 'reason is at most 1000 characters').optional(),
+});
+export const approveToolOutput = z.object({ runId: runIdSchema, state: runStateSchema });
+
 /** A run as `run.get` reports it. `text` is the full reply once done. */
 export const runSchema = z.object({
   runId: runIdSchema,
@@ -66,13 +81,20 @@ export const runSchema = z.object({
 });
 export type Run = z.infer<typeof runSchema>;
 
+/** What the provider reported for a finished run. */
+export const runUsageSchema = z.object({
+  usage: usageSchema.optional(),
+  model: z.string().optional(),
+  finishReason: finishReasonSchema.optional(),
+});
+
 export const cancelRunOutput = z.object({ runId: runIdSchema, state: runStateSchema });
 
 export const threadRefInput = z.object({ threadId: threadIdSchema });
 
 /**
- * One prompt and its reply. For a run in progress `text` is the reply so far (from the thread's retained
- * history); for a finished run, its final text.
+ * One prompt and its reply. For a run in progress `text` and `parts` are the reply so far (from the thread's
+ * retained history, up to the detail's `lastEventId`); for a finished run, its final text and parts.
  */
 export const threadMessageSchema = z.object({
   runId: runIdSchema,
@@ -81,8 +103,13 @@ export const threadMessageSchema = z.object({
   text: z.string(),
   /** Tokens that make up `text` (for a run in progress: received so far). */
   tokenCount: z.number().int().nonnegative(),
+  /** The reply as parts: text, reasoning, tool calls with their arguments and outputs, steps, sources, data. */
+  parts: z.array(messagePartSchema),
+  /** Delta events that make up `parts` (with `tokenCount`, how a client checks it missed none). */
+  deltaCount: z.number().int().nonnegative(),
   reason: z.string().optional(),
   createdAt: z.number().int(),
+  ...runUsageSchema.shape,
 });
 export type ThreadMessage = z.infer<typeof threadMessageSchema>;
 
@@ -101,3 +128,6 @@ export type ListThreadsOutput = z.infer<typeof listThreadsOutput>;
 export type StartRunInput = z.infer<typeof startRunInput>;
 export type StartRunOutput = z.infer<typeof startRunOutput>;
 export type OnEventInput = z.infer<typeof onEventInput>;
+export type ApproveToolInput = z.infer<typeof approveToolInput>;
+export type ApproveToolOutput = z.infer<typeof approveToolOutput>;
+export type RunUsage = z.infer<typeof runUsageSchema>;

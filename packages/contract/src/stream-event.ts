@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { isId, runIdSchema, threadIdSchema } from './ids.ts';
+import { deltaPartSchema, finishReasonSchema, usageSchema } from './parts.ts';
 
-export const runStates = ['queued', 'running', 'done', 'error', 'cancelled'] as const;
+/** `waiting`: paused until the thread's owner approves or denies a tool (`run.approveTool`). */
+export const runStates = ['queued', 'running', 'waiting', 'done', 'error', 'cancelled'] as const;
 export const runStateSchema = z.enum(runStates);
 export type RunState = z.infer<typeof runStateSchema>;
 
@@ -38,18 +40,22 @@ export type StatusContent = z.infer<typeof statusContentSchema>;
 
 export const statusEventSchema = z.object({ ...base, type: z.literal('status'), content: statusContentSchema });
 
-/** Structured progress of a run (tool calls, steps); its shape belongs to the agent that sent it. */
-export const deltaEventSchema = z.object({
-  ...base,
-  type: z.literal('delta'),
-  content: z.record(z.string(), z.unknown()),
-});
+/** One part of a run's message other than its text: reasoning, a tool call, a step, a source, an app's data (`parts.ts`). */
+export const deltaEventSchema = z.object({ ...base, type: z.literal('delta'), content: deltaPartSchema });
 
-/** `text` is the whole reply and `tokenCount` the number of token events, so a client can check it missed none. */
+/**
+ * `text` is the whole reply, `tokenCount` the number of token events and `deltaCount` the number of delta
+ * events, so a client can check it missed none. `usage`, `model` and `finishReason` are there when the
+ * provider reported them.
+ */
 export const doneContentSchema = z.object({
   runId: runIdSchema,
   text: z.string(),
   tokenCount: z.number().int().nonnegative(),
+  deltaCount: z.number().int().nonnegative().optional(),
+  usage: usageSchema.optional(),
+  model: z.string().optional(),
+  finishReason: finishReasonSchema.optional(),
 });
 
 export const doneEventSchema = z.object({ ...base, type: z.literal('done'), content: doneContentSchema });

@@ -75,7 +75,8 @@ export class DemoAgent implements Agent {
   }
 
   async *reply(request: AgentRequest): AsyncIterable<AgentChunk> {
-    for (const text of tokenize(demoReply(request.prompt))) {
+    const prompt = request.messages.findLast((message) => message.role === 'user')?.content ?? '';
+    for (const text of tokenize(demoReply(prompt))) {
       if (this.config.tokenDelayMs > 0) await delay(this.config.tokenDelayMs, undefined, { signal: request.signal });
       if (request.signal.aborted) return;
       yield { type: 'token', text };

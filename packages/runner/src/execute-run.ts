@@ -75,13 +75,15 @@ export async function executeRun(job: RunJob, deps: ExecuteRunDeps): Promise<Run
     publisher.push(event({ type: 'status', content: { state: 'running', runId } }));
     await publisher.flush();
     const history = await conversation(runs, job);
-    for await (const chunk of agent.reply({ prompt: job.prompt, history, signal: generation.signal })) {
+    for await (const chunk of agent.reply({
+      messages: [...history, { role: 'user', content: job.prompt }],
+      tools: [],
+      signal: generation.signal,
+    })) {
       if (chunk.type === 'token') {
         text += chunk.text;
         tokenCount += 1;
         publisher.push(event({ type: 'token', content: chunk.text }));
-      } else {
-        publisher.push(event({ type: 'delta', content: chunk.data }));
       }
       await publisher.waitForRoom();
     }

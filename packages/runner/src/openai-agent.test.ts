@@ -15,7 +15,11 @@ const API_KEY = 'sk-test-threadcast-0123456789abcdef';
 const agentFor = (server: FakeOpenAIServer, config: Partial<OpenAIAgentConfig> = {}) =>
   new OpenAIAgent({ baseURL: server.baseURL, apiKey: API_KEY, model: 'gpt-test', maxRetries: 0, ...config });
 
-const ask = (signal = new AbortController().signal): AgentRequest => ({ prompt: 'hi', history: [], signal });
+const ask = (signal = new AbortController().signal): AgentRequest => ({
+  messages: [{ role: 'user', content: 'hi' }],
+  tools: [],
+  signal,
+});
 
 async function collect(chunks: AsyncIterable<AgentChunk>): Promise<string[]> {
   const texts: string[] = [];
@@ -43,7 +47,11 @@ describe('OpenAIAgent', () => {
       { role: 'assistant' as const, content: 'Earlier answer' },
     ];
     const received = await collect(
-      agentFor(server).reply({ prompt: 'Say hi', history, signal: new AbortController().signal }),
+      agentFor(server).reply({
+        messages: [...history, { role: 'user', content: 'Say hi' }],
+        tools: [],
+        signal: new AbortController().signal,
+      }),
     );
     expect(received).toEqual(tokens);
     expect(received.join('')).toBe('Hello, wörld 你好 🚀');

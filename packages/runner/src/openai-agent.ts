@@ -76,8 +76,8 @@ export class OpenAIAgent implements Agent {
 
   async *reply(request: AgentRequest): AsyncIterable<AgentChunk> {
     const { signal } = request;
-    const messages = [...request.history, { role: 'user' as const, content: request.prompt }].map(
-      ({ role, content }) => ({ role, content }),
+    const messages = request.messages.flatMap((message) =>
+      message.role === 'tool' ? [] : [{ role: message.role, content: message.content }],
     );
     let streaming = false;
     let finished = false;

@@ -98,8 +98,8 @@ describe('executeRun', () => {
     const echo: Agent = {
       name: 'echo',
       async *reply(request) {
-        seen.push(request.history);
-        yield { type: 'token', text: `re: ${request.prompt}` };
+        seen.push(request.messages.slice(0, -1));
+        yield { type: 'token', text: `re: ${request.messages.at(-1)?.content}` };
       },
     };
     const first = await queuedRun(runs, 'first');

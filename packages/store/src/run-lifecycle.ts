@@ -18,7 +18,15 @@ export function runEndEvent(record: RunRecord): StreamEvent {
       return {
         ...base,
         type: 'done',
-        content: { runId: record.runId, text: record.text ?? '', tokenCount: record.tokenCount ?? 0 },
+        content: {
+          runId: record.runId,
+          text: record.text ?? '',
+          tokenCount: record.tokenCount ?? 0,
+          ...(record.deltaCount === undefined ? {} : { deltaCount: record.deltaCount }),
+          ...(record.usage === undefined ? {} : { usage: record.usage }),
+          ...(record.model === undefined ? {} : { model: record.model }),
+          ...(record.finishReason === undefined ? {} : { finishReason: record.finishReason }),
+        },
       };
     case 'cancelled':
       return { ...base, type: 'status', content: { state: 'cancelled', runId: record.runId, reason: record.reason } };

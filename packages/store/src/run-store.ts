@@ -1,4 +1,4 @@
-import type { RunId, RunState, ThreadId, UserId } from '@threadcast/contract';
+import type { FinishReason, MessagePart, RunId, RunState, ThreadId, Usage, UserId } from '@threadcast/contract';
 
 export interface RunRecord {
   runId: RunId;
@@ -13,12 +13,33 @@ export interface RunRecord {
   /** The full reply and its number of tokens, once `done`. */
   text?: string;
   tokenCount?: number;
+  /** The reply as parts and its number of delta events, once `done` (or as far as it got when it ended otherwise). */
+  parts?: MessagePart[];
+  deltaCount?: number;
+  /** What the provider reported, once `done`. */
+  usage?: Usage;
+  model?: string;
+  finishReason?: FinishReason;
+  /** While `waiting`: the tool calls that wait for the owner's approval. */
+  awaiting?: string[];
+  /** While `waiting`: what the worker needs to go on (its own format). */
+  checkpoint?: string;
+  /** The owner's answer to a tool that waited, set as the run is queued again; the worker that resumes it reads it. */
+  decision?: ToolDecision;
+}
+
+export interface ToolDecision {
+  toolCallId: string;
+  approved: boolean;
+  reason?: string;
 }
 
 /** Which states a run may move to from each state; the ended ones (`done`, `error`, `cancelled`) are final. */
 export const RUN_TRANSITIONS: Record<RunState, readonly RunState[]> = {
   queued: ['running', 'cancelled', 'error'],
-  running: ['done', 'error', 'cancelled'],
+  running: ['waiting', 'done', 'error', 'cancelled'],
+  // Back to `queued` when the owner answers: a worker takes it up again from its checkpoint.
+  waiting: ['queued', 'cancelled', 'error'],
   done: [],
   error: [],
   cancelled: [],
@@ -28,7 +49,21 @@ export function isEnded(state: RunState): boolean {
   return RUN_TRANSITIONS[state].length === 0;
 }
 
-export type RunEndPatch = Pick<RunRecord, 'reason' | 'text' | 'tokenCount'>;
+/** Fields a transition may set with the state. */
+export type RunEndPatch = Pick<
+  RunRecord,
+  | 'reason'
+  | 'text'
+  | 'tokenCount'
+  | 'parts'
+  | 'deltaCount'
+  | 'usage'
+  | 'model'
+  | 'finishReason'
+  | 'awaiting'
+  | 'checkpoint'
+  | 'decision'
+>;
 
 /** The runs of every thread and their lifecycle. */
 export interface RunStore {
@@ -46,5 +81,5 @@ export interface RunStore {
 }
 
 export function zeroRunCounts(): Record<RunState, number> {
-  return { queued: 0, running: 0, done: 0, error: 0, cancelled: 0 };
+  return { queued: 0, running: 0, waiting: 0, done: 0, error: 0, cancelled: 0 };
 }

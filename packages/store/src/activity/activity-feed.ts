@@ -1,9 +1,12 @@
 import type { EventBus } from '@threadcast/bus';
 import type { Logger } from '@threadcast/common';
-import type { ThreadActivity, UserId } from '@threadcast/contract';
+import { THREAD_ACTIVITY_PART, type ThreadActivity, type UserId } from '@threadcast/contract';
 import { activityChannel } from './activity-channel.ts';
 
-/** Publishes the changes to a user's threads on their activity channel, as `delta` events (see `thread.onActivity`). */
+/**
+ * Publishes the changes to a user's threads on their activity channel, as `delta` events carrying a
+ * `data-thread-activity` part (see `thread.onActivity`).
+ */
 export class ActivityFeed {
   constructor(
     private readonly bus: EventBus,
@@ -16,7 +19,12 @@ export class ActivityFeed {
    */
   async publish(ownerId: UserId, activity: ThreadActivity): Promise<void> {
     try {
-      await this.bus.publish({ type: 'delta', threadId: activityChannel(ownerId), ts: activity.ts, content: activity });
+      await this.bus.publish({
+        type: 'delta',
+        threadId: activityChannel(ownerId),
+        ts: activity.ts,
+        content: { type: THREAD_ACTIVITY_PART, data: activity },
+      });
     } catch (error) {
       this.logger.warn(
         { err: error, ownerId, threadId: activity.threadId, kind: activity.kind },

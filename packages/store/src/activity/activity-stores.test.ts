@@ -18,7 +18,9 @@ function stores() {
   );
   const activity = async (userId: string) =>
     (await bus.history(activityChannel(userId))).map((stored: StoredEvent) => {
-      const { ts, ...rest } = stored.event.content as { ts: number };
+      const { event } = stored;
+      if (event.type !== 'delta' || event.content.type !== 'data-thread-activity') throw new Error('not an activity');
+      const { ts, ...rest } = event.content.data as { ts: number };
       expect(ts).toBeGreaterThan(0);
       return rest;
     });
