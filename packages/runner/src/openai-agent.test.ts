@@ -354,6 +354,43 @@ describe('OpenAIAgent with tools, reasoning and usage', () => {
     }
   });
 
+  it('assembles calls without an index by their id, as Gemini sends them, and completes them on stop', async () => {
+    const model = 'gemini-2.5-flash';
+    // Gemini's chunks: no tool call index, each call whole in one delta, `stop` at the end.
+    const gemini = (delta: Record<string, unknown>, finishReason?: string) => ({
+      choices: [{ delta, index: 0, ...(finishReason ? { finish_reason: finishReason } : {}) }],
+      created: 1_700_000_000,
+      id: 'gemini-fixture',
+      model,
+      object: 'chat.completion.chunk',
+    });
+    await using server = await startFakeOpenAIServer([
+      {
+        chunks: [
+          gemini({
+            role: 'assistant',
+            tool_calls: [
+              { function: { arguments: '{"expression":"2*(3+4)"}', name: 'calculate' }, id: 'g_1', type: 'function' },
+            ],
+          }),
+          gemini({
+            tool_calls: [{ function: { arguments: '{"city":', name: 'weather' }, id: 'g_2', type: 'function' }],
+          }),
+          gemini({ tool_calls: [{ function: { arguments: '"Paris"}' } }] }),
+          gemini({ content: '' }, 'stop'),
+          { ...gemini({}), choices: [], usage: { completion_tokens: 30, prompt_tokens: 70, total_tokens: 100 } },
+          DONE,
+        ],
+      },
+    ]);
+    const chunks = await chunksOf(agentFor(server).reply(askWithTools()));
+    expect(chunks.filter((chunk) => chunk.type === 'tool-call' || chunk.type === 'finish')).toEqual([
+      { type: 'tool-call', toolCallId: 'g_1', toolName: 'calculate', argsText: '{"expression":"2*(3+4)"}' },
+      { type: 'tool-call', toolCallId: 'g_2', toolName: 'weather', argsText: '{"city":"Paris"}' },
+      { type: 'finish', finishReason: 'stop', usage: { inputTokens: 70, outputTokens: 30 }, model },
+    ]);
+  });
+
   it('passes arguments that are not JSON on unchanged, for the runner to report', async () => {
     await using server = await startFakeOpenAIServer([
       {

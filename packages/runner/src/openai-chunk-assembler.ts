@@ -5,7 +5,8 @@ import type { AgentChunk } from './agent.ts';
 // Checked at runtime: a compatible server may send anything, and the SDK only parses JSON. Everything that
 // servers send differently (or not at all) is nullish; unknown fields are dropped.
 const toolCallDeltaSchema = z.object({
-  index: z.number().int().nonnegative(),
+  // Gemini's compatible endpoint leaves it out.
+  index: z.number().int().nonnegative().nullish(),
   id: z.string().nullish(),
   function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
 });
@@ -53,10 +54,13 @@ const finishReasons: Record<string, FinishReason> = {
 
 /**
  * Turns one chat-completions stream, chunk by chunk, into the agent's chunks: text, reasoning, tool calls
- * assembled by their `index` (parallel calls may interleave), and a closing `finish`.
+ * assembled by their `index` (parallel calls may interleave) or, where a server sends none, by their id,
+ * and a closing `finish`.
  */
 export class ChatStreamAssembler {
-  private readonly calls = new Map<number, OpenToolCall>();
+  /** In the order the model started them. */
+  private readonly calls: OpenToolCall[] = [];
+  private readonly callsByIndex = new Map<number, OpenToolCall>();
   private finishReason: string | undefined;
   private usage: Usage | undefined;
   private model: string | undefined;
@@ -121,14 +125,15 @@ export class ChatStreamAssembler {
 
   private toolCallDelta(delta: ToolCallDelta): AgentChunk[] | undefined {
     const out: AgentChunk[] = [];
-    let call = this.calls.get(delta.index);
+    let call = this.callFor(delta);
     if (!call) {
       // The id and name come in the first delta of each index only; without them the call is lost.
       const toolCallId = delta.id;
       const toolName = delta.function?.name;
       if (!toolCallId || !toolName) return undefined;
       call = { toolCallId, toolName, argsText: '', complete: false };
-      this.calls.set(delta.index, call);
+      this.calls.push(call);
+      if (delta.index != null) this.callsByIndex.set(delta.index, call);
       out.push({ type: 'tool-call-start', toolCallId, toolName });
     } else if (call.complete) {
       // Its whole arguments text was already passed on.
@@ -142,10 +147,18 @@ export class ChatStreamAssembler {
     return out;
   }
 
+  /** The call a delta continues, if it continues one. */
+  private callFor(delta: ToolCallDelta): OpenToolCall | undefined {
+    if (delta.index != null) return this.callsByIndex.get(delta.index);
+    // Without an index, a delta with an id the stream has not had starts a call, and one without continues
+    // the latest call.
+    if (delta.id) return this.calls.find((call) => call.toolCallId === delta.id);
+    return this.calls.at(-1);
+  }
+
   private completeCalls(): AgentChunk[] {
     const out: AgentChunk[] = [];
-    // A Map iterates in insertion order: the order in which the model started the calls.
-    for (const call of this.calls.values()) {
+    for (const call of this.calls) {
       if (call.complete) continue;
       call.complete = true;
       out.push({ type: 'tool-call', toolCallId: call.toolCallId, toolName: call.toolName, argsText: call.argsText });
