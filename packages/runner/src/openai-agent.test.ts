@@ -268,6 +268,25 @@ describe('OpenAIAgent with tools, reasoning and usage', () => {
     ]);
   });
 
+  it('leaves out token counts it cannot read, and says nothing of usage when no usage chunk came', async () => {
+    await using server = await startFakeOpenAIServer([
+      {
+        chunks: [
+          openingChunk(),
+          contentChunk('x'),
+          finishChunk('stop'),
+          { ...usageChunk(1, 1), usage: { prompt_tokens: '12', completion_tokens: -1 } },
+          DONE,
+        ],
+      },
+      { chunks: [openingChunk(), contentChunk('x'), finishChunk('stop'), DONE] },
+    ]);
+    for (const _ of [1, 2]) {
+      const chunks = await chunksOf(agentFor(server).reply(ask()));
+      expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', model: FIXTURE_MODEL });
+    }
+  });
+
   it('assembles a tool call whose arguments arrive split mid-token', async () => {
     await using server = await startFakeOpenAIServer([
       {

@@ -33,7 +33,9 @@ const chunkSchema = z.object({
       prompt_tokens: z.number().int().nonnegative().nullish(),
       completion_tokens: z.number().int().nonnegative().nullish(),
     })
-    .nullish(),
+    .nullish()
+    // Counts in a shape of their own are left out rather than failing a reply that came through whole.
+    .catch(null),
 });
 
 type ToolCallDelta = z.infer<typeof toolCallDeltaSchema>;
