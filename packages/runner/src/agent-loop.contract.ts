@@ -307,6 +307,30 @@ export function describeAgentLoopContract(name: string, makeEngines: MakeLoopEng
       });
     }
 
+    it('ignores a stale answer (for a call answered already) and waits again for the open call', async () => {
+      const [{ bus, runs }] = await open();
+      const run = await queuedRun(runs, 'approve once');
+      const execute = () =>
+        executeRun(run, {
+          bus,
+          runs,
+          agent: new DemoAgent({ tokenDelayMs: 0 }),
+          logger: silentLogger,
+          signal: neverAborted,
+        });
+      expect((await execute()).state).toBe('waiting');
+      const awaited = (await runs.get(run.runId))?.awaiting;
+      expect(awaited).toHaveLength(1);
+      await runs.transition(run.runId, 'queued', { decision: { toolCallId: 'answered-before', approved: true } });
+      expect((await execute()).state).toBe('waiting');
+      expect((await runs.get(run.runId))?.awaiting).toEqual(awaited);
+      await runs.transition(run.runId, 'queued', { decision: { toolCallId: awaited?.[0] ?? '', approved: true } });
+      expect((await execute()).state).toBe('done');
+      const events = await eventsOf(bus, run.threadId);
+      expect(events.flatMap((e) => (e.type === 'token' ? [e.content] : [])).join('')).toBe(demoReply('approve once'));
+      expect(deltas(events).filter((p) => p.type === 'tool-approval-response')).toHaveLength(1);
+    });
+
     it('cancels a waiting run, and no worker takes it up again', async () => {
       const [{ bus, runs }] = await open();
       const run = await queuedRun(runs, 'approve this, then cancel');

@@ -64,7 +64,12 @@ export class AgentLoop {
   /** Goes on after a pause with the owner's answer to one of the calls that wait. */
   async resume(state: LoopState, decision: ToolDecision): Promise<LoopEnd> {
     const call = state.calls.find((c) => c.toolCallId === decision.toolCallId && c.result === undefined);
-    if (!call) throw new Error(`the answer is for tool call ${decision.toolCallId}, which does not await approval`);
+    if (!call) {
+      // A second answer to a call already answered can slip in when the run waits again for another call: it
+      // is stale, and the run goes back to waiting for the calls that are still open.
+      this.deps.logger.warn({ runId: this.deps.runId, toolCallId: decision.toolCallId }, 'ignored a stale tool answer');
+      return this.continue(state);
+    }
     const { transcript } = this.deps;
     transcript.delta({
       type: 'tool-approval-response',
