@@ -29,10 +29,14 @@ export function demoWantsApproval(prompt: string): boolean {
 
 /** The tool calls the demo agent makes for `prompt`, with their arguments: a function of the prompt. */
 export function demoToolCalls(prompt: string): { toolName: string; args: Record<string, string> }[] {
-  const words = prompt.split(/\s+/).filter(Boolean).length;
-  const chars = [...prompt].length;
+  // One term per word (up to 60), so a longer prompt streams longer arguments, as a model's would.
+  const lengths = prompt
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 60)
+    .map((word) => [...word].length);
   const calls: { toolName: string; args: Record<string, string> }[] = [
-    { toolName: 'calculator', args: { expression: `(${words} * 7 + ${chars}) / 4 - 2 ^ 3` } },
+    { toolName: 'calculator', args: { expression: `(${lengths.join(' + ') || '0'}) * 7 / 4 - 2 ^ 3` } },
     { toolName: 'clock', args: { timeZone: TIME_ZONES[hash(prompt) % TIME_ZONES.length] ?? 'UTC' } },
   ];
   if (demoWantsApproval(prompt))
@@ -146,7 +150,9 @@ export class DemoAgent implements Agent {
     };
     let output = 0;
     if (calls.length > 0 && !thisRun.some((message) => message.role === 'tool')) {
-      const thought = `The prompt has ${prompt.split(/\s+/).filter(Boolean).length} words. I will work it out with the calculator and read the clock.`;
+      const words = prompt.split(/\s+/).filter(Boolean);
+      // It reads the prompt back (up to 80 words), so a longer prompt reasons longer, as a model would.
+      const thought = `The prompt has ${words.length} words: ${words.slice(0, 80).join(' ')}. I will add up their lengths with the calculator and read the clock.`;
       for (const text of tokenize(thought)) {
         if (!(await pace())) return;
         output += 1;
