@@ -1,0 +1,37 @@
+import type { ToolMessagePart } from '@threadcast/contract';
+import { memo } from 'react';
+import { toolArguments, toolStateLabel } from '../format/tool-state.ts';
+
+/** One tool call: its name, its arguments as they stream, its state, then its output or error. */
+export const ToolCard = memo(function ToolCard({
+  part,
+  live,
+}: {
+  part: ToolMessagePart;
+  live: boolean;
+  runId?: string | undefined;
+}) {
+  const args = toolArguments(part);
+  const failed = part.state === 'output-error';
+  return (
+    <section className="tool" aria-label={`Tool ${part.toolName}`} data-tool-state={part.state}>
+      <header className="tool-head">
+        <code className="tool-name">{part.toolName}</code>
+        <span className={`tool-state tool-state-${part.state}`}>{toolStateLabel(part, live)}</span>
+      </header>
+      {args !== '' && <pre className="tool-args">{args}</pre>}
+      {part.approval?.reason && <p className="tool-note">Reason: {part.approval.reason}</p>}
+      {part.output !== undefined && (
+        <>
+          <p className="tool-label">Output</p>
+          <pre className="tool-output">{JSON.stringify(part.output, null, 2)}</pre>
+        </>
+      )}
+      {failed && part.errorText && (
+        <p className="tool-error" role={live ? 'alert' : undefined}>
+          {part.errorText}
+        </p>
+      )}
+    </section>
+  );
+});
