@@ -128,7 +128,7 @@ describe('tc tail', () => {
     const b = await bus.publish({ type: 'delta', threadId, ts: Date.now(), content: { type: 'start-step' } });
     expect(await exitOf(tail)).toEqual({
       code: 0,
-      lines: [`${a.id} token run=r1 "one"`, `${b.id} delta {"step":"two"}`],
+      lines: [`${a.id} token run=r1 "one"`, `${b.id} delta {"type":"start-step"}`],
     });
   });
 

@@ -387,6 +387,25 @@ export function describeEventBusContract(name: string, makeBus: MakeBus): void {
       expect(await bus.history(thread)).toEqual([]);
     });
 
+    it('refuses an unknown or malformed part, saying which type and field, and delivers nothing for it', async () => {
+      const bus = await open();
+      const thread = threadId();
+      const delta = (content: unknown) => ({ type: 'delta', threadId: thread, ts: Date.now(), content }) as StreamEvent;
+      await expect(bus.publish(delta({ type: 'tool-call', name: 'x' }))).rejects.toThrow(
+        /unknown part type "tool-call"[\s\S]*content\.type/,
+      );
+      await expect(bus.publish(delta({ type: 'reasoning-delta', id: 'r1' }))).rejects.toThrow(
+        /reasoning-delta:[\s\S]*content\.delta/,
+      );
+      await expect(bus.publish(delta({ type: 'data-Not Ok', data: 1 }))).rejects.toThrow(/data-<name>/);
+      await expect(
+        bus.publish(delta({ type: 'source-url', sourceId: 's', url: 'javascript:alert(1)' })),
+      ).rejects.toThrow(InvalidEventError);
+      expect(await bus.history(thread)).toEqual([]);
+      const ok = await bus.publish(delta({ type: 'data-progress', id: 'p', data: { done: 1, of: 3 } }));
+      expect(ok.event.content).toEqual({ type: 'data-progress', id: 'p', data: { done: 1, of: 3 } });
+    });
+
     it("refuses an event larger than its size limit, saying which limit, except a run's final one", async () => {
       const bus = await open({ maxEventBytes: 1_000 });
       const thread = threadId();

@@ -94,7 +94,9 @@ export const sourceUrlPartSchema = z.object({
 
 /** An app's own part: `data-<name>`, whose payload the app validates (see `parseDataPart`). */
 export const dataPartSchema = z.object({
-  type: z.templateLiteral(['data-', dataPartNameSchema]),
+  type: z.templateLiteral(['data-', dataPartNameSchema], {
+    error: 'a data part type is "data-<name>", the name 1 to 64 lowercase letters, digits or "-"',
+  }),
   id: partIdSchema.optional(),
   data: z.json(),
 });
@@ -117,10 +119,37 @@ export const builtInPartSchema = z.discriminatedUnion('type', [
   sourceUrlPartSchema,
 ]);
 
-/** The content of a `delta` event. An unknown `type` or a malformed part is refused by the bus. */
-export const deltaPartSchema = z.union([builtInPartSchema, dataPartSchema]);
+const partUnion = z.union([builtInPartSchema, dataPartSchema]);
+export type DeltaPart = z.infer<typeof partUnion>;
 
-export type DeltaPart = z.infer<typeof deltaPartSchema>;
+const builtInByType = new Map<string, z.ZodType>(
+  builtInPartSchema.options.map((option) => [option.shape.type.value, option]),
+);
+
+/**
+ * The content of a `delta` event. An unknown `type` or a malformed part is refused (by the bus, before it is
+ * stored) with an error that names the type and the field, where a plain union would only say "invalid input".
+ */
+export const deltaPartSchema = z.unknown().transform((value, ctx): DeltaPart => {
+  const type = typeof value === 'object' && value !== null && 'type' in value ? value.type : undefined;
+  const schema =
+    typeof type === 'string' ? (type.startsWith('data-') ? dataPartSchema : builtInByType.get(type)) : undefined;
+  if (!schema) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['type'],
+      message: `unknown part type ${JSON.stringify(type)}: expected ${[...builtInByType.keys()].join(', ')} or data-<name>`,
+    });
+    return z.NEVER;
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data as DeltaPart;
+  for (const issue of parsed.error.issues) {
+    ctx.addIssue({ code: 'custom', path: issue.path, message: `${type}: ${issue.message}` });
+  }
+  return z.NEVER;
+});
+
 export type BuiltInPart = z.infer<typeof builtInPartSchema>;
 export type DataPart = z.infer<typeof dataPartSchema>;
 export type DeltaPartType = BuiltInPart['type'] | `data-${string}`;

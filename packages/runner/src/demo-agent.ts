@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Agent, AgentChunk, AgentRequest } from './agent.ts';
+import type { Agent, AgentChunk, AgentMessage, AgentRequest } from './agent.ts';
+import { evaluateArithmetic } from './tools/arithmetic.ts';
 
 const CLOSINGS = [
   'Café au lait, naïve résumé, Ångström and Straße all survive the trip.',
@@ -19,13 +20,67 @@ function hash(text: string): number {
   return h;
 }
 
-/** The full reply of the demo agent to `prompt`: deterministic, multilingual, with emoji. */
-export function demoReply(prompt: string): string {
+const TIME_ZONES = ['UTC', 'Europe/Paris', 'Asia/Tokyo', 'America/New_York'];
+
+/** Whether the demo agent also asks to save a note, which waits for the owner's approval. */
+export function demoWantsApproval(prompt: string): boolean {
+  return /\bapprove\b/i.test(prompt);
+}
+
+/** The tool calls the demo agent makes for `prompt`, with their arguments: a function of the prompt. */
+export function demoToolCalls(prompt: string): { toolName: string; args: Record<string, string> }[] {
+  const words = prompt.split(/\s+/).filter(Boolean).length;
+  const chars = [...prompt].length;
+  const calls: { toolName: string; args: Record<string, string> }[] = [
+    { toolName: 'calculator', args: { expression: `(${words} * 7 + ${chars}) / 4 - 2 ^ 3` } },
+    { toolName: 'clock', args: { timeZone: TIME_ZONES[hash(prompt) % TIME_ZONES.length] ?? 'UTC' } },
+  ];
+  if (demoWantsApproval(prompt))
+    calls.push({ toolName: 'save_note', args: { note: `Remember: ${prompt.slice(0, 80)}` } });
+  return calls;
+}
+
+/** What the demo's final reply says of each tool, from the results it read. */
+interface DemoResults {
+  calculation: string;
+  note?: string;
+}
+
+function expectedResults(prompt: string, noteApproved: boolean): DemoResults {
+  const expression = demoToolCalls(prompt)[0]?.args.expression ?? '';
+  return {
+    calculation: `${expression} = ${evaluateArithmetic(expression)}`,
+    ...(demoWantsApproval(prompt) ? { note: noteApproved ? 'saved' : 'not saved: you declined' } : {}),
+  };
+}
+
+function composeReply(prompt: string, results: DemoResults): string {
   const h = hash(prompt);
   const first = CLOSINGS[h % CLOSINGS.length];
   const second = CLOSINGS[(h >>> 8) % CLOSINGS.length];
   const picked = first === second ? [first] : [first, second];
-  return `You said: “${prompt}”. This reply streams token by token from the demo agent. ${picked.join(' ')}`;
+  const zone = demoToolCalls(prompt)[1]?.args.timeZone;
+  const lines = [
+    `**Demo reply.** You said: “${prompt}”. This reply streams token by token from the demo agent. ${picked.join(' ')}`,
+    '',
+    `- **calculator**: ${results.calculation}`,
+    // The clock's reading changes every second; it stays in its tool part so the text is a function of the prompt.
+    `- **clock**: read in ${zone} (its reading is in the tool call above)`,
+    ...(results.note === undefined ? [] : [`- **save_note**: ${results.note}`]),
+    '',
+    '```ts',
+    `const answer = ${results.calculation.split(' = ').at(-1)};`,
+    '```',
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * The full text of the demo agent's reply to `prompt` (every token event joined), when its tools answer as
+ * they should; `noteApproved` is the owner's answer to the note a prompt with "approve" asks to save.
+ */
+export function demoReply(prompt: string, options: { noteApproved?: boolean } = {}): string {
+  return composeReply(prompt, expectedResults(prompt, options.noteApproved ?? true));
 }
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'word' });
@@ -60,11 +115,16 @@ function* piecesAtSpaces(text: string, size: number): Generator<string> {
 }
 
 export interface DemoAgentConfig {
-  /** Pause before each token, in milliseconds (0: as fast as possible). */
+  /** Pause before each chunk (token, reasoning, piece of tool arguments), in milliseconds (0: as fast as possible). */
   tokenDelayMs: number;
 }
 
-/** The default agent: no network, a reply that is a function of the prompt, tokens at a steady pace. */
+/**
+ * The default agent: no network, a deterministic function of the conversation, chunks at a steady pace. Its
+ * first step reasons briefly and calls `calculator` and `clock` (and `save_note`, which needs approval, when
+ * the prompt says "approve"); once the results are in, its second step writes a markdown reply with them. It
+ * calls only the tools it is offered, and replies at once when offered none.
+ */
 export class DemoAgent implements Agent {
   readonly name = 'demo';
 
@@ -75,11 +135,77 @@ export class DemoAgent implements Agent {
   }
 
   async *reply(request: AgentRequest): AsyncIterable<AgentChunk> {
-    const prompt = request.messages.findLast((message) => message.role === 'user')?.content ?? '';
-    for (const text of tokenize(demoReply(prompt))) {
+    const lastUser = request.messages.findLastIndex((message) => message.role === 'user');
+    const prompt = (request.messages[lastUser] as AgentMessage | undefined)?.content ?? '';
+    const thisRun = request.messages.slice(lastUser + 1);
+    const offered = new Set(request.tools.map((tool) => tool.name));
+    const calls = demoToolCalls(prompt).filter((call) => offered.has(call.toolName));
+    const pace = async () => {
       if (this.config.tokenDelayMs > 0) await delay(this.config.tokenDelayMs, undefined, { signal: request.signal });
-      if (request.signal.aborted) return;
+      return !request.signal.aborted;
+    };
+    let output = 0;
+    if (calls.length > 0 && !thisRun.some((message) => message.role === 'tool')) {
+      const thought = `The prompt has ${prompt.split(/\s+/).filter(Boolean).length} words. I will work it out with the calculator and read the clock.`;
+      for (const text of tokenize(thought)) {
+        if (!(await pace())) return;
+        output += 1;
+        yield { type: 'reasoning', text };
+      }
+      for (const [i, call] of calls.entries()) {
+        const toolCallId = `demo-${call.toolName}-${i + 1}`;
+        const argsText = JSON.stringify(call.args);
+        yield { type: 'tool-call-start', toolCallId, toolName: call.toolName };
+        // Pieces of 7 characters, cut mid-word, the way a model streams arguments.
+        for (let at = 0; at < argsText.length; at += 7) {
+          if (!(await pace())) return;
+          output += 1;
+          yield { type: 'tool-call-delta', toolCallId, argsTextDelta: argsText.slice(at, at + 7) };
+        }
+        yield { type: 'tool-call', toolCallId, toolName: call.toolName, argsText };
+      }
+      yield { type: 'finish', finishReason: 'tool-calls', usage: usage(request.messages, output), model: 'demo' };
+      return;
+    }
+    for (const text of tokenize(composeReply(prompt, readResults(prompt, thisRun)))) {
+      if (!(await pace())) return;
+      output += 1;
       yield { type: 'token', text };
     }
+    yield { type: 'finish', finishReason: 'stop', usage: usage(request.messages, output), model: 'demo' };
   }
+}
+
+/** What the tools answered, as the demo writes it; what `demoReply` assumes when they were not called. */
+function readResults(prompt: string, thisRun: AgentMessage[]): DemoResults {
+  const results = expectedResults(prompt, true);
+  for (const message of thisRun) {
+    if (message.role !== 'tool') continue;
+    const output = parseObject(message.content);
+    if (message.toolName === 'calculator') {
+      results.calculation =
+        output && typeof output.result === 'number'
+          ? `${output.expression} = ${output.result}`
+          : `failed (${message.content})`;
+    } else if (message.toolName === 'save_note') {
+      results.note = output?.saved === true ? 'saved' : 'not saved: you declined';
+    }
+  }
+  return results;
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Made up but stable: a token per word of the conversation in, a token per chunk out. */
+function usage(messages: AgentMessage[], outputTokens: number): { inputTokens: number; outputTokens: number } {
+  let inputTokens = 0;
+  for (const message of messages) inputTokens += message.content.split(/\s+/).filter(Boolean).length;
+  return { inputTokens, outputTokens };
 }

@@ -5,8 +5,9 @@ import OpenAI, {
   AuthenticationError,
   RateLimitError,
 } from 'openai';
-import { z } from 'zod';
 import type { Agent, AgentChunk, AgentRequest } from './agent.ts';
+import { ChatStreamAssembler } from './openai-chunk-assembler.ts';
+import { chatCompletionRequest } from './openai-request.ts';
 
 export interface OpenAIAgentConfig {
   /** An OpenAI-compatible API, e.g. `https://api.openai.com/v1`. */
@@ -31,16 +32,6 @@ export class AgentProviderError extends Error {
     this.status = options.status;
   }
 }
-
-// Checked at runtime: a compatible server may send anything, and the SDK only parses JSON.
-const chunkSchema = z.object({
-  choices: z.array(
-    z.object({
-      delta: z.object({ content: z.string().nullish() }).nullish(),
-      finish_reason: z.string().nullish(),
-    }),
-  ),
-});
 
 /** Streams chat completions from OpenAI or any server speaking its API. */
 export class OpenAIAgent implements Agent {
@@ -76,39 +67,34 @@ export class OpenAIAgent implements Agent {
 
   async *reply(request: AgentRequest): AsyncIterable<AgentChunk> {
     const { signal } = request;
-    const messages = request.messages.flatMap((message) =>
-      message.role === 'tool' ? [] : [{ role: message.role, content: message.content }],
-    );
+    const assembler = new ChatStreamAssembler();
     let streaming = false;
-    let finished = false;
-    let tokens = 0;
     try {
-      const pending = this.client.chat.completions.create(
-        { model: this.config.model, messages, stream: true },
-        { signal },
-      );
+      const pending = this.client.chat.completions.create(chatCompletionRequest(this.config.model, request), {
+        signal,
+      });
       const stream = await untilAborted(pending, signal);
       if (!stream) return;
       streaming = true;
       for await (const raw of stream) {
-        const parsed = chunkSchema.safeParse(raw);
-        if (!parsed.success) throw malformedChunk(tokens);
-        const choice = parsed.data.choices[0];
-        if (choice?.finish_reason) finished = true;
-        const text = choice?.delta?.content;
-        if (text) {
-          tokens += 1;
-          yield { type: 'token', text };
-        }
+        const chunks = assembler.push(raw);
+        if (!chunks) throw malformedChunk(assembler.streamed);
+        yield* chunks;
       }
     } catch (error) {
       // An abort is the caller's decision, not a failure: the SDK reports it as an error or a silent end.
       if (signal.aborted) return;
-      throw this.describe(error, { streaming, tokens });
+      throw this.describe(error, { streaming, tokens: assembler.streamed });
     }
-    if (!finished && !signal.aborted) {
-      throw new AgentProviderError(`openai: the stream ended after ${count(tokens)} without finishing the reply`);
+    // The SDK ends the stream silently on an abort: what came so far is not a finished reply.
+    if (signal.aborted) return;
+    const closing = assembler.end();
+    if (!closing) {
+      throw new AgentProviderError(
+        `openai: the stream ended after ${count(assembler.streamed)} without finishing the reply`,
+      );
     }
+    yield* closing;
   }
 
   /** Turns whatever the SDK or the connection threw into a message a user can act on. */

@@ -11,6 +11,11 @@ export interface RunPublisherOptions {
   window?: number;
   /** How long one event may keep failing before the publisher gives up (default 30 s). */
   giveUpAfterMs?: number;
+  /**
+   * The sequence number of the first event (default 1). A run that resumes after a pause continues where it
+   * left off, since the bus takes a number it has already stored for the producer as a duplicate.
+   */
+  startSequence?: number;
   /** Called once for each event the bus stored (a retry that was a duplicate is not counted twice). */
   onStored?: (event: StreamEvent) => void;
 }
@@ -31,12 +36,21 @@ interface Pending {
  */
 export class RunPublisher {
   private readonly queue: Pending[] = [];
-  private sequence = 0;
+  private sequence: number;
   private pumping: Promise<void> | null = null;
   private roomWaiters: (() => void)[] = [];
   failure: Error | null = null;
 
-  constructor(private readonly options: RunPublisherOptions) {}
+  constructor(private readonly options: RunPublisherOptions) {
+    const start = options.startSequence ?? 1;
+    if (!Number.isSafeInteger(start) || start < 1) throw new RangeError(`startSequence must be >= 1, got ${start}`);
+    this.sequence = start - 1;
+  }
+
+  /** The sequence number the next pushed event gets. */
+  get nextSequence(): number {
+    return this.sequence + 1;
+  }
 
   private get window(): number {
     return this.options.window ?? 64;
@@ -66,44 +80,41 @@ export class RunPublisher {
 
   private async pump(): Promise<void> {
     try {
-      await this.drain();
-    } finally {
-      // Cleared synchronously as the queue empties, so a push that follows always starts a new pump.
-      this.pumping = null;
-    }
-  }
-
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.failure) {
-      const batch = this.queue.slice(0, this.window);
-      const results = await Promise.allSettled(batch.map((pending) => this.send(pending)));
-      let stored = 0;
-      for (const [i, result] of results.entries()) {
-        if (result.status === 'fulfilled') {
-          stored += 1;
-          this.stored(batch[i]);
-          continue;
-        }
-        // Everything from the first failure on is retried in order; the bus refuses any later event that
-        // got ahead of a missing one (OutOfOrderError), so order holds however the failures fell.
-        for (const pending of batch.slice(i)) {
-          try {
-            await this.sendWithRetry(pending);
+      while (this.queue.length > 0 && !this.failure) {
+        const batch = this.queue.slice(0, this.window);
+        const results = await Promise.allSettled(batch.map((pending) => this.send(pending)));
+        let stored = 0;
+        for (const [i, result] of results.entries()) {
+          if (result.status === 'fulfilled') {
             stored += 1;
-            this.stored(pending);
-          } catch (error) {
-            this.failure = error instanceof Error ? error : new Error(String(error));
-            break;
+            this.stored(batch[i]);
+            continue;
           }
+          // Everything from the first failure on is retried in order; the bus refuses any later event that
+          // got ahead of a missing one (OutOfOrderError), so order holds however the failures fell.
+          for (const pending of batch.slice(i)) {
+            try {
+              await this.sendWithRetry(pending);
+              stored += 1;
+              this.stored(pending);
+            } catch (error) {
+              this.failure = error instanceof Error ? error : new Error(String(error));
+              break;
+            }
+          }
+          break;
         }
-        break;
+        this.queue.splice(0, stored);
+        for (const wake of this.roomWaiters.splice(0)) wake();
       }
-      this.queue.splice(0, stored);
-      for (const wake of this.roomWaiters.splice(0)) wake();
-    }
-    if (this.failure) {
-      this.queue.length = 0;
-      for (const wake of this.roomWaiters.splice(0)) wake();
+      if (this.failure) {
+        this.queue.length = 0;
+        for (const wake of this.roomWaiters.splice(0)) wake();
+      }
+    } finally {
+      // Cleared in the same turn as the check that found the queue empty, with no await in between (a
+      // caller awaiting this would resume later): a push after that check always starts a new pump.
+      this.pumping = null;
     }
   }
 

@@ -6,6 +6,7 @@ import { backoffDelay, type Logger } from '@threadcast/common';
 import { endRun, isEnded, publishRunEnd, type RunLease, type RunQueue, type RunStore } from '@threadcast/store';
 import type { Agent } from './agent.ts';
 import { executeRun, type WorkerMetrics } from './execute-run.ts';
+import type { ToolRegistry } from './tools/tool.ts';
 
 export interface RunWorkerOptions {
   queue: RunQueue;
@@ -26,6 +27,10 @@ export interface RunWorkerOptions {
   /** Events a run sends before waiting for their replies. */
   publishWindow?: number;
   metrics?: WorkerMetrics;
+  /** The tools the model may call (default: the built-in ones). */
+  tools?: ToolRegistry;
+  /** Model calls one run may make (default 8). */
+  maxSteps?: number;
 }
 
 export const DEFAULT_LEASE_MS = 10_000;
@@ -150,7 +155,7 @@ async function streamLeasedRun(lease: RunLease, options: RunWorkerOptions & { le
 
 /**
  * Ends the runs whose worker died: a started one ends `error` (its tokens so far stay on the thread), one
- * that never started is queued again, and one that had ended gets its end published again in case the
+ * that never started is queued again, one that waits for an approval is left waiting, and one that had ended gets its end published again in case the
  * worker died in between. Safe to run in every worker at once: each orphan goes to one reaper.
  */
 export async function reapOrphans(
@@ -164,6 +169,8 @@ export async function reapOrphans(
     const record = await deps.runs.get(runId);
     if (record?.state === 'queued') {
       await deps.queue.enqueue(lease.job);
+    } else if (record?.state === 'waiting') {
+      // Paused for an approval: no worker holds it, and the answer queues it again.
     } else if (record && isEnded(record.state)) {
       await publishRunEnd(deps.bus, record);
     } else if (record) {

@@ -1,5 +1,6 @@
 import { type EventBus, MemoryEventBus, type StoredEvent } from '@threadcast/bus';
 import { silentLogger } from '@threadcast/common';
+import { foldMessageEvents } from '@threadcast/contract';
 import { endRun, MemoryRunQueue, MemoryRunStore, newId, type RunJob, type RunStore } from '@threadcast/store';
 import { describe, expect, it } from 'vitest';
 import type { Agent, AgentChunk } from './agent.ts';
@@ -29,7 +30,7 @@ describe('demo agent', () => {
   it('replies with a pure function of the prompt that mixes scripts and emoji', () => {
     expect(demoReply('hello')).toBe(demoReply('hello'));
     expect(demoReply('hello')).not.toBe(demoReply('hello!'));
-    const all = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(demoReply).join(' ');
+    const all = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((prompt) => demoReply(prompt)).join(' ');
     expect(all).toMatch(/[éåß]/u);
     expect(all).toMatch(/\p{Script=Han}/u);
     expect(all).toMatch(/\p{Extended_Pictographic}/u);
@@ -80,7 +81,15 @@ describe('executeRun', () => {
       threadId: run.threadId,
       runId: run.runId,
       ts: expect.any(Number),
-      content: { runId: run.runId, text: demoReply('hi there'), tokenCount: tokens.length },
+      content: {
+        runId: run.runId,
+        text: demoReply('hi there'),
+        tokenCount: tokens.length,
+        deltaCount: events.filter((e) => e.type === 'delta').length,
+        usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) },
+        model: 'demo',
+        finishReason: 'stop',
+      },
     });
     expect(outcome).toEqual({ state: 'done', text: demoReply('hi there'), tokenCount: tokens.length });
     expect(tokensPublished).toBe(tokens.length);
@@ -88,6 +97,7 @@ describe('executeRun', () => {
       state: 'done',
       text: demoReply('hi there'),
       tokenCount: tokens.length,
+      parts: foldMessageEvents(events.flatMap((e) => (e.type === 'token' || e.type === 'delta' ? [e] : []))),
     });
   });
 
@@ -125,7 +135,7 @@ describe('executeRun', () => {
     const run = await queuedRun(runs, 'x');
     const outcome = await executeRun(run, { bus, runs, agent: failing, logger: silentLogger, signal: neverAborted });
     const events = (await bus.history(run.threadId)).map((e) => e.event);
-    expect(events.map((e) => e.type)).toEqual(['status', 'token', 'error']);
+    expect(events.map((e) => e.type)).toEqual(['status', 'delta', 'token', 'error']);
     expect(events.at(-1)?.content).toEqual({ message: 'model went away', runId: run.runId });
     expect(outcome.state).toBe('error');
     expect(await runs.get(run.runId)).toMatchObject({ state: 'error', reason: 'model went away' });

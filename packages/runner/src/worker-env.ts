@@ -12,6 +12,8 @@ export const workerEnvShape = {
   PUBLISH_WINDOW: envInt(1, 10_000).default(64),
   AGENT: z.enum(agentNames).default('demo'),
   AGENT_TOKEN_DELAY_MS: envInt(0, 60_000).default(40),
+  /** Model calls one run may make (each reads the results of the tools the previous one called). */
+  AGENT_MAX_STEPS: envInt(1, 100).default(8),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
   /** Required when AGENT=openai (checked by `createAgent`); an empty value counts as unset. */
   OPENAI_API_KEY: emptyAsUnset(z.string().optional()),
@@ -28,6 +30,7 @@ export function workerOptionsFromEnv(env: WorkerEnv) {
     shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE_MS,
     leaseMs: env.RUN_LEASE_MS,
     publishWindow: env.PUBLISH_WINDOW,
+    maxSteps: env.AGENT_MAX_STEPS,
   };
 }
 

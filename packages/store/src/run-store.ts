@@ -49,7 +49,12 @@ export function isEnded(state: RunState): boolean {
   return RUN_TRANSITIONS[state].length === 0;
 }
 
-/** Fields a transition may set with the state. */
+/**
+ * Fields a transition may set with the state. A field given is stored, one left out keeps its value, with two
+ * exceptions so that nothing of a pause outlives it: moving to `waiting` clears the last `decision` (the
+ * next answer is to this pause), and ending a run clears `awaiting`, `checkpoint` and `decision`. A worker
+ * that resumes reads the checkpoint and decision from the record `transition(…, 'running')` returns.
+ */
 export type RunEndPatch = Pick<
   RunRecord,
   | 'reason'
@@ -78,6 +83,12 @@ export interface RunStore {
   transition(runId: RunId, to: RunState, patch?: RunEndPatch): Promise<RunRecord | null>;
   /** How many runs are in each state, kept as runs move (one read, whatever the number of runs). */
   countByState(): Promise<Record<RunState, number>>;
+}
+
+/** The fields `transition` clears when it moves a run to `to` (see `RunEndPatch`). */
+export function fieldsClearedBy(to: RunState): (keyof RunEndPatch)[] {
+  if (isEnded(to)) return ['awaiting', 'checkpoint', 'decision'];
+  return to === 'waiting' ? ['decision'] : [];
 }
 
 export function zeroRunCounts(): Record<RunState, number> {

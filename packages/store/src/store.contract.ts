@@ -1,3 +1,4 @@
+import type { MessagePart } from '@threadcast/contract';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from './ids.ts';
 import type { RateLimiter } from './rate-limiter.ts';
@@ -148,6 +149,96 @@ export function describeStoreContract(name: string, makeStoreSets: MakeStoreSets
       const second = await a.runs.create({ runId: newId(), threadId, ownerId: 'alice', prompt: 'again' });
       expect((await b.runs.listByThread(threadId)).map((r) => r.runId)).toEqual([run.runId, second.runId]);
     });
+    it('pauses a run with its checkpoint, and resumes it with the one answer that won', async () => {
+      const [a, b] = await open();
+      const run = await a.runs.create({ runId: newId(), threadId: newId(), ownerId: 'alice', prompt: 'p' });
+      await a.runs.transition(run.runId, 'running');
+      const checkpoint = JSON.stringify({ step: 2, note: 'opaque to the store: ✓' });
+      const waiting = await b.runs.transition(run.runId, 'waiting', { awaiting: ['call-1', 'call-2'], checkpoint });
+      expect(waiting).toMatchObject({ state: 'waiting', awaiting: ['call-1', 'call-2'], checkpoint });
+      expect(await a.runs.get(run.runId)).toEqual(waiting);
+
+      const answers = await Promise.all([
+        a.runs.transition(run.runId, 'queued', { decision: { toolCallId: 'call-1', approved: true } }),
+        b.runs.transition(run.runId, 'queued', {
+          decision: { toolCallId: 'call-1', approved: false, reason: 'not now' },
+        }),
+      ]);
+      const winners = answers.filter((answer) => answer !== null);
+      expect(winners).toHaveLength(1);
+      const resumed = await b.runs.transition(run.runId, 'running');
+      expect(resumed).toMatchObject({ state: 'running', checkpoint, decision: winners[0]?.decision });
+      expect(
+        await a.runs.transition(run.runId, 'queued', { decision: { toolCallId: 'x', approved: true } }),
+      ).toBeNull();
+
+      // A second pause replaces the checkpoint and forgets the answer to the first.
+      const again = await a.runs.transition(run.runId, 'waiting', { awaiting: ['call-2'], checkpoint: '{"step":3}' });
+      expect(again).toMatchObject({ awaiting: ['call-2'], checkpoint: '{"step":3}' });
+      expect(again?.decision).toBeUndefined();
+    });
+
+    it('keeps the parts, usage and finish of a finished run, and forgets its pause', async () => {
+      const [a, b] = await open();
+      const run = await a.runs.create({ runId: newId(), threadId: newId(), ownerId: 'alice', prompt: 'p' });
+      await a.runs.transition(run.runId, 'running');
+      await a.runs.transition(run.runId, 'waiting', { awaiting: ['c1'], checkpoint: '{}' });
+      await b.runs.transition(run.runId, 'queued', { decision: { toolCallId: 'c1', approved: true } });
+      await a.runs.transition(run.runId, 'running');
+      const parts: MessagePart[] = [
+        { type: 'step-start', index: 1, state: 'done' },
+        { type: 'reasoning', id: 'r1', text: 'hmm…', state: 'done', startedAt: 1, endedAt: 2 },
+        {
+          type: 'tool',
+          toolCallId: 'c1',
+          toolName: 'calculator',
+          state: 'output-available',
+          inputText: '{"expression":"1+1"}',
+          input: { expression: '1+1' },
+          output: { result: 2 },
+        },
+        { type: 'text', text: 'Two 🚀' },
+      ];
+      const done = await b.runs.transition(run.runId, 'done', {
+        text: 'Two 🚀',
+        tokenCount: 2,
+        parts,
+        deltaCount: 9,
+        usage: { inputTokens: 12, outputTokens: 5 },
+        model: 'demo',
+        finishReason: 'stop',
+      });
+      const expected = {
+        state: 'done',
+        text: 'Two 🚀',
+        tokenCount: 2,
+        parts,
+        deltaCount: 9,
+        usage: { inputTokens: 12, outputTokens: 5 },
+        model: 'demo',
+        finishReason: 'stop',
+      };
+      expect(done).toMatchObject(expected);
+      const stored = await a.runs.get(run.runId);
+      expect(stored).toMatchObject(expected);
+      expect(stored).toEqual(done);
+      for (const field of ['awaiting', 'checkpoint', 'decision'] as const) expect(stored?.[field]).toBeUndefined();
+    });
+
+    it('cancels a waiting run, and then nobody can answer it', async () => {
+      const [a, b] = await open();
+      const run = await a.runs.create({ runId: newId(), threadId: newId(), ownerId: 'alice', prompt: 'p' });
+      await a.runs.transition(run.runId, 'running');
+      await a.runs.transition(run.runId, 'waiting', { awaiting: ['c1'], checkpoint: '{}' });
+      expect(await b.runs.transition(run.runId, 'running')).toBeNull();
+      const cancelled = await b.runs.transition(run.runId, 'cancelled', { reason: 'cancelled by the user' });
+      expect(cancelled).toMatchObject({ state: 'cancelled', reason: 'cancelled by the user' });
+      expect(cancelled?.checkpoint).toBeUndefined();
+      expect(
+        await a.runs.transition(run.runId, 'queued', { decision: { toolCallId: 'c1', approved: true } }),
+      ).toBeNull();
+    });
+
     it('counts runs in each state as they move, in one read', async () => {
       const [a, b] = await open();
       const before = await b.runs.countByState();
@@ -163,7 +254,7 @@ export function describeStoreContract(name: string, makeStoreSets: MakeStoreSets
       const moved = Object.fromEntries(
         Object.entries(after).map(([state, count]) => [state, count - before[state as keyof typeof before]]),
       );
-      expect(moved).toEqual({ queued: 1, running: 0, done: 1, error: 1, cancelled: 0 });
+      expect(moved).toEqual({ queued: 1, running: 0, waiting: 0, done: 1, error: 1, cancelled: 0 });
     });
 
     it('tells how many jobs wait and how many are leased', async () => {

@@ -1,4 +1,6 @@
 import {
+  approveToolInput,
+  approveToolOutput,
   cancelRunOutput,
   DEFAULT_THREAD_TITLE,
   runRefInput,
@@ -84,5 +86,45 @@ export const runRouter = {
       const cancelled = await endRun(ctx.services, run, 'cancelled', { reason: 'cancelled by the user' });
       const final = cancelled ?? (await ctx.services.runs.get(run.runId)) ?? run;
       return { runId: final.runId, state: final.state };
+    }),
+
+  /**
+   * The owner's answer to a tool call that waits for approval: the run is queued again with the answer and a
+   * worker goes on with it (runs the tool, or tells the model it was denied). One answer per pause wins; a
+   * second one, from another tab, is refused with CONFLICT.
+   */
+  approveTool: protectedProcedure
+    .input(approveToolInput)
+    .output(approveToolOutput)
+    .mutation(async ({ ctx, input }) => {
+      const run = await requireOwnRun(ctx, input.runId);
+      if (run.state !== 'waiting') {
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `run ${run.runId} is ${run.state}, not waiting for an approval`,
+        });
+      }
+      if (!run.awaiting?.includes(input.toolCallId)) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `run ${run.runId} does not await approval of tool call ${input.toolCallId}`,
+        });
+      }
+      const decision = {
+        toolCallId: input.toolCallId,
+        approved: input.approved,
+        ...(input.reason === undefined ? {} : { reason: input.reason }),
+      };
+      const queued = await ctx.services.runs.transition(run.runId, 'queued', { decision });
+      if (!queued) {
+        const now = await ctx.services.runs.get(run.runId);
+        throw new TRPCError({
+          code: 'CONFLICT',
+          message: `run ${run.runId} was answered or ended meanwhile: it is ${now?.state ?? 'gone'}`,
+        });
+      }
+      const { runId, threadId, ownerId, prompt } = run;
+      await ctx.services.queue.enqueue({ runId, threadId, ownerId, prompt, enqueuedAt: Date.now() });
+      return { runId, state: queued.state };
     }),
 } satisfies TRPCRouterRecord;

@@ -15,6 +15,21 @@ export type FakeReply =
       ending?: 'finish' | 'hang' | 'malformed' | 'error' | 'close';
     }
   | {
+      /**
+       * The stream as it is sent: an object becomes one `data:` event of its JSON, a string is written
+       * unchanged (`data: [DONE]\n\n`, a line that is not JSON, an `event:` line).
+       */
+      chunks: Array<object | string>;
+      /** Default 200. */
+      status?: number;
+      headers?: Record<string, string>;
+      /**
+       * After the chunks: `end` ends the response; `hang` keeps it open (the test aborts it); `cut` destroys
+       * the connection, as a proxy or a crashed server would. Default `end`.
+       */
+      ending?: 'end' | 'hang' | 'cut';
+    }
+  | {
       status: number;
       message?: string;
       headers?: Record<string, string>;
@@ -72,6 +87,28 @@ function sendStream(res: ServerResponse, reply: Extract<FakeReply, { tokens: str
   }
 }
 
+function sendChunks(res: ServerResponse, reply: Extract<FakeReply, { chunks: unknown[] }>): void {
+  res.writeHead(reply.status ?? 200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache',
+    ...reply.headers,
+  });
+  res.flushHeaders();
+  const body = reply.chunks.map((item) => (typeof item === 'string' ? item : `data: ${JSON.stringify(item)}\n\n`));
+  switch (reply.ending ?? 'end') {
+    case 'end':
+      res.end(body.join(''));
+      return;
+    case 'hang':
+      res.write(body.join(''));
+      return;
+    case 'cut':
+      // Once the chunks have left, so the client reads them before it sees the connection drop.
+      res.write(body.join(''), () => res.socket?.destroy());
+      return;
+  }
+}
+
 function sendError(res: ServerResponse, reply: Extract<FakeReply, { status: number }>): void {
   const body = JSON.stringify({
     error: { message: reply.message ?? `fake status ${reply.status}`, type: 'fake_error', param: null, code: null },
@@ -107,6 +144,8 @@ export async function startFakeOpenAIServer(replies: FakeReply[]): Promise<FakeO
         sendError(res, { status: 404, message: `fake server: no route ${req.method} ${req.url}` });
       } else if (!reply) {
         sendError(res, { status: 400, message: `fake server: no reply scripted for request ${index}` });
+      } else if ('chunks' in reply) {
+        sendChunks(res, reply);
       } else if ('tokens' in reply) {
         sendStream(res, reply);
       } else {

@@ -1,5 +1,12 @@
 import type { RunId, RunState, ThreadId } from '@threadcast/contract';
-import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore, zeroRunCounts } from '../run-store.ts';
+import {
+  fieldsClearedBy,
+  RUN_TRANSITIONS,
+  type RunEndPatch,
+  type RunRecord,
+  type RunStore,
+  zeroRunCounts,
+} from '../run-store.ts';
 
 export class MemoryRunStore implements RunStore {
   private readonly runs = new Map<RunId, RunRecord>();
@@ -19,11 +26,11 @@ export class MemoryRunStore implements RunStore {
 
   async get(runId: RunId): Promise<RunRecord | null> {
     const record = this.runs.get(runId);
-    return record ? { ...record } : null;
+    return record ? structuredClone(record) : null;
   }
 
   async listByThread(threadId: ThreadId, options: { limit?: number } = {}): Promise<RunRecord[]> {
-    return (this.byThread.get(threadId) ?? []).slice(-(options.limit ?? 100)).map((record) => ({ ...record }));
+    return (this.byThread.get(threadId) ?? []).slice(-(options.limit ?? 100)).map((record) => structuredClone(record));
   }
 
   async transition(runId: RunId, to: RunState, patch: RunEndPatch = {}): Promise<RunRecord | null> {
@@ -31,8 +38,12 @@ export class MemoryRunStore implements RunStore {
     if (!record || !RUN_TRANSITIONS[record.state].includes(to)) return null;
     this.counts[record.state] -= 1;
     this.counts[to] += 1;
-    Object.assign(record, patch, { state: to, updatedAt: Date.now() });
-    return { ...record };
+    for (const field of fieldsClearedBy(to)) delete record[field];
+    for (const [field, value] of Object.entries(patch)) {
+      if (value !== undefined) Object.assign(record, { [field]: structuredClone(value) });
+    }
+    Object.assign(record, { state: to, updatedAt: Date.now() });
+    return structuredClone(record);
   }
 
   async countByState(): Promise<Record<RunState, number>> {

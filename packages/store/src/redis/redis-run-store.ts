@@ -1,8 +1,25 @@
 import { readFileSync } from 'node:fs';
 import type { StoreKeys } from '@threadcast/bus/redis-names';
-import { type RunId, type RunState, runStateSchema, runStates, type ThreadId } from '@threadcast/contract';
+import {
+  finishReasonSchema,
+  messagePartSchema,
+  type RunId,
+  type RunState,
+  runStateSchema,
+  runStates,
+  type ThreadId,
+  usageSchema,
+} from '@threadcast/contract';
 import type { Redis } from 'ioredis';
-import { RUN_TRANSITIONS, type RunEndPatch, type RunRecord, type RunStore, zeroRunCounts } from '../run-store.ts';
+import { z } from 'zod';
+import {
+  fieldsClearedBy,
+  RUN_TRANSITIONS,
+  type RunEndPatch,
+  type RunRecord,
+  type RunStore,
+  zeroRunCounts,
+} from '../run-store.ts';
 
 const TRANSITION_SCRIPT = readFileSync(new URL('./transition-2.lua', import.meta.url), 'utf8');
 
@@ -13,9 +30,8 @@ interface TransitioningRedis extends Redis {
     to: string,
     from: string,
     now: number,
-    reason: string,
-    text: string,
-    tokenCount: string,
+    clear: string,
+    ...fieldsAndValues: string[]
   ): Promise<number>;
 }
 
@@ -81,9 +97,8 @@ export class RedisRunStore implements RunStore {
       to,
       `,${from.join(',')},`,
       Date.now(),
-      patch.reason ?? '',
-      patch.text ?? '',
-      patch.tokenCount === undefined ? '' : String(patch.tokenCount),
+      fieldsClearedBy(to).join(','),
+      ...encodePatch(patch),
     );
     return moved === 1 ? this.get(runId) : null;
   }
@@ -94,6 +109,16 @@ export class RedisRunStore implements RunStore {
     for (const state of runStates) counts[state] = Math.max(0, Number(fields[state] ?? 0) || 0);
     return counts;
   }
+}
+
+/** Every patch field as hash field and value: numbers as text, structured fields as JSON. */
+function encodePatch(patch: RunEndPatch): string[] {
+  const encoded: string[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    encoded.push(field, typeof value === 'string' ? value : JSON.stringify(value));
+  }
+  return encoded;
 }
 
 function toRecord(runId: RunId, fields: Record<string, string> | undefined): RunRecord | null {
@@ -110,5 +135,40 @@ function toRecord(runId: RunId, fields: Record<string, string> | undefined): Run
     ...(fields.reason ? { reason: fields.reason } : {}),
     ...(fields.text !== undefined ? { text: fields.text } : {}),
     ...(fields.tokenCount !== undefined ? { tokenCount: Number(fields.tokenCount) } : {}),
+    ...decoded(fields, 'parts', z.array(messagePartSchema)),
+    ...decoded(fields, 'deltaCount', z.number()),
+    ...decoded(fields, 'usage', usageSchema),
+    ...(fields.model !== undefined ? { model: fields.model } : {}),
+    ...decodedText(fields, 'finishReason', finishReasonSchema),
+    ...decoded(fields, 'awaiting', z.array(z.string())),
+    ...(fields.checkpoint !== undefined ? { checkpoint: fields.checkpoint } : {}),
+    ...decoded(fields, 'decision', toolDecisionSchema),
   };
+}
+
+const toolDecisionSchema = z.object({ toolCallId: z.string(), approved: z.boolean(), reason: z.string().optional() });
+
+/** A JSON field as `{ [field]: value }`, or nothing when it is missing or not what it should be. */
+function decoded<Field extends string, T>(
+  fields: Record<string, string>,
+  field: Field,
+  schema: z.ZodType<T>,
+): { [K in Field]?: T } {
+  const text = fields[field];
+  if (text === undefined) return {};
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? ({ [field]: parsed.data } as { [K in Field]?: T }) : {};
+  } catch {
+    return {};
+  }
+}
+
+function decodedText<Field extends string, T>(
+  fields: Record<string, string>,
+  field: Field,
+  schema: z.ZodType<T>,
+): { [K in Field]?: T } {
+  const parsed = schema.safeParse(fields[field]);
+  return parsed.success ? ({ [field]: parsed.data } as { [K in Field]?: T }) : {};
 }
