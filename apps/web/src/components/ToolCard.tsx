@@ -1,11 +1,16 @@
 import type { ToolMessagePart } from '@threadcast/contract';
 import { memo } from 'react';
 import { toolArguments, toolStateLabel } from '../format/tool-state.ts';
+import { ApprovalButtons } from './ApprovalButtons.tsx';
 
-/** One tool call: its name, its arguments as they stream, its state, then its output or error. */
+/**
+ * One tool call: its name, its arguments as they stream, its state, then its output or error. `runId` is
+ * given for the live run only, so only it offers Approve and Deny.
+ */
 export const ToolCard = memo(function ToolCard({
   part,
   live,
+  runId,
 }: {
   part: ToolMessagePart;
   live: boolean;
@@ -21,6 +26,9 @@ export const ToolCard = memo(function ToolCard({
       </header>
       {args !== '' && <pre className="tool-args">{args}</pre>}
       {part.approval?.reason && <p className="tool-note">Reason: {part.approval.reason}</p>}
+      {part.state === 'approval-requested' && live && runId && (
+        <ApprovalButtons runId={runId} toolCallId={part.toolCallId} toolName={part.toolName} />
+      )}
       {part.output !== undefined && (
         <>
           <p className="tool-label">Output</p>
