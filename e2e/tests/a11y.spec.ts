@@ -48,9 +48,9 @@ test('a conversation is operable by keyboard: the prompt sends with Enter, Shift
   await expect(reply.getByTestId('reply-text')).toHaveText(/first line\s+second line/);
   await expect(prompt).toHaveValue('');
 
-  // Tab from the prompt reaches the conversation (a scrolling region) going backwards, with a visible outline.
-  await prompt.focus();
-  await page.keyboard.press('Shift+Tab');
+  // Tab from the thread list reaches the conversation (a scrolling region), with a visible outline.
+  await page.getByRole('navigation', { name: 'Threads' }).getByRole('button').last().focus();
+  await page.keyboard.press('Tab');
   const conversation = page.getByRole('region', { name: 'Conversation' });
   await expect(conversation).toBeFocused();
   expect(await conversation.evaluate((el) => getComputedStyle(el).outlineStyle)).not.toBe('none');
