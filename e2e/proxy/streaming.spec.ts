@@ -1,5 +1,6 @@
 import type { Page, Response } from '@playwright/test';
 import { demoReply, tokenize } from '@threadcast/runner';
+import { comparable } from '../tests/shown-text.ts';
 import { followDirectly } from './direct-stream.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -19,26 +20,33 @@ function threadIdOf(url: string): string {
   return id;
 }
 
-/** How many of `tokens` `text` shows: k when it is exactly the first k; -1 when it is not such a prefix. */
+/**
+ * How many of `tokens` `text` shows: the largest k whose first k tokens it is; -1 when it is no such prefix.
+ * The page renders the reply as markdown, so both are compared as `comparable` text (where a token of
+ * markup alone, such as a closing fence, adds nothing: hence the largest k).
+ */
 function tokensShown(tokens: readonly string[], text: string): number {
+  const shown = comparable(text);
+  let found = -1;
   let prefix = '';
   for (let k = 0; k <= tokens.length; k += 1) {
-    if (prefix === text) return k;
-    if (!text.startsWith(prefix)) return -1;
+    if (comparable(prefix) === shown) found = k;
     prefix += tokens[k] ?? '';
   }
-  return -1;
+  return found;
 }
 
-/** Calls `window.onReplyShown(text, runState)` each time the reply's text changes. */
+/** Calls `window.onReplyShown(text, runState)` each time the reply's text (its markdown, not its other parts) changes. */
 async function watchReply(page: Page): Promise<void> {
   await page.evaluate(() => {
     const reply = document.querySelector<HTMLElement>('[aria-label="Reply"]');
     if (!reply) throw new Error('no reply element');
     const report = (window as unknown as { onReplyShown: (text: string, state: string) => void }).onReplyShown;
-    let last = reply.textContent ?? '';
+    const replyText = () =>
+      [...reply.querySelectorAll('[data-testid="reply-text"]')].map((el) => el.textContent).join('');
+    let last = replyText();
     new MutationObserver(() => {
-      const text = reply.textContent ?? '';
+      const text = replyText();
       if (text !== last) report(text, reply.dataset.runState ?? '');
       last = text;
     }).observe(reply, { childList: true, characterData: true, subtree: true });
@@ -74,10 +82,10 @@ test('each token reaches the page through nginx as the worker makes it, not in b
     await watchReply(page);
 
     await page.getByLabel('Prompt').fill(prompt);
-    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.getByRole('button', { name: 'Send' }).click();
     const reply = page.getByRole('article', { name: 'Reply' });
     await expect(reply).toHaveAttribute('data-run-state', 'done');
-    await expect(reply).toHaveText(demoReply(prompt));
+    await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt)));
     await expect(reply).toHaveAttribute('data-complete', 'true');
 
     // The first token was on screen while the run was still going: by the page's state and by the server's.
@@ -122,10 +130,10 @@ test('nginx gzips the page and its script, and leaves the event stream uncompres
 
   // And that stream is the live one: a run streams through it.
   await page.getByLabel('Prompt').fill('compress nothing');
-  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.getByRole('button', { name: 'Send' }).click();
   const reply = page.getByRole('article', { name: 'Reply' });
   await expect(reply).toHaveAttribute('data-run-state', 'done');
-  await expect(reply).toHaveText(demoReply('compress nothing'));
+  await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply('compress nothing')));
 });
 
 test('a run survives the server holding its stream being killed: the page resumes through the other one', async ({
@@ -146,9 +154,9 @@ test('a run survives the server holding its stream being killed: the page resume
 
   const prompt = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
   await page.getByLabel('Prompt').fill(prompt);
-  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.getByRole('button', { name: 'Send' }).click();
   const reply = page.getByRole('article', { name: 'Reply' });
-  await expect(reply).toHaveText(/word5 /);
+  await expect(reply.getByTestId('reply-text')).toHaveText(/word5 /);
   await expect(reply).toHaveAttribute('data-run-state', 'running');
 
   expect(streams).toHaveLength(1);
@@ -156,10 +164,10 @@ test('a run survives the server holding its stream being killed: the page resume
   expect(proxyStack.servers.has(holder)).toBe(true);
   await proxyStack.killServer(holder);
   await expect(reply).toHaveAttribute('data-run-state', 'done');
-  await expect(reply).toHaveText(demoReply(prompt));
+  await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt)));
   // Every token exactly once, in order: the count and text the `done` event carries match the page's.
   await expect(reply).toHaveAttribute('data-complete', 'true');
-  for (const text of renders) expect(demoReply(prompt).startsWith(text)).toBe(true);
+  for (const text of renders) expect(comparable(demoReply(prompt)).startsWith(comparable(text))).toBe(true);
 
   expect(streams.length).toBeGreaterThan(1);
   const resumedAt = await upstreamOf(streams.at(-1) as Response);

@@ -26,7 +26,7 @@ test("user B never sees a byte of user A's thread, in the page or on the wire", 
   const secret = `SECRET${Date.now().toString(36)}`;
   const aliceThread = await openNewThread(alice);
   await alice.getByLabel('Prompt').fill(`${secret} for alice only`);
-  await alice.getByRole('button', { name: 'Start run' }).click();
+  await alice.getByRole('button', { name: 'Send' }).click();
   await expect(alice.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done');
   await expect(alice.getByRole('article', { name: 'Reply' })).toContainText(secret);
 
@@ -79,7 +79,7 @@ test('the session lives in an HttpOnly cookie (no token in page scripts, storage
   });
   await openNewThread(page);
   await page.getByLabel('Prompt').fill('who holds the token?');
-  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.getByRole('button', { name: 'Send' }).click();
   await expect(page.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done');
 
   const session = (await context.cookies()).find((cookie) => cookie.name === 'threadcast_session');

@@ -21,7 +21,7 @@ test('the thread list is live in every tab: a thread created, named by its first
 
   const prompt = `Plan a picnic ${Date.now()}`;
   await page.getByLabel('Prompt').fill(prompt);
-  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.getByRole('button', { name: 'Send' }).click();
   const named = other.getByRole('navigation', { name: 'Threads' }).getByRole('button', { name: new RegExp(prompt) });
   await expect(named).toBeVisible();
   await expect(page.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done');

@@ -3,17 +3,23 @@
  * contract's types. If a procedure drifts from its contract schema, one of these lines stops compiling.
  */
 import type {
+  ApproveToolInput,
+  ApproveToolOutput,
+  approveToolInput,
   CreateThreadInput,
   CreateThreadOutput,
   createThreadInput,
+  DeltaPart,
   DevLoginOutput,
   ListThreadsOutput,
+  MessagePart,
   OnEventInput,
   onEventInput,
   StartRunInput,
   StartRunOutput,
   StreamEvent,
   startRunInput,
+  ThreadDetail,
 } from '@threadcast/contract';
 import type { z } from 'zod';
 import type { trpc } from './trpc.ts';
@@ -25,6 +31,9 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type CreateThread = ReturnType<typeof trpc.thread.create.useMutation>;
 type StartRun = ReturnType<typeof trpc.run.start.useMutation>;
 type DevLogin = ReturnType<typeof trpc.auth.devLogin.useMutation>;
+type ApproveTool = ReturnType<typeof trpc.run.approveTool.useMutation>;
+type ThreadGet = NonNullable<ReturnType<ReturnType<typeof trpc.useUtils>['thread']['get']['getData']>>;
+type DeltaContent = Extract<SubscriptionData['data'], { type: 'delta' }>['content'];
 type SubscriptionInput = Exclude<Parameters<typeof trpc.thread.onEvent.useSubscription>[0], symbol>;
 type SubscriptionData = Parameters<
   NonNullable<NonNullable<Parameters<typeof trpc.thread.onEvent.useSubscription>[1]>['onData']>
@@ -41,10 +50,16 @@ export type ContractChecks = [
   >,
   Expect<Same<SubscriptionInput, z.input<typeof onEventInput>>>,
   Expect<Same<SubscriptionData, { id: string; data: StreamEvent }>>,
+  Expect<Same<Parameters<ApproveTool['mutate']>[0], z.input<typeof approveToolInput>>>,
+  Expect<Same<NonNullable<ApproveTool['data']>, ApproveToolOutput>>,
+  Expect<Same<ThreadGet, ThreadDetail>>,
+  Expect<Same<ThreadGet['messages'][number]['parts'][number], MessagePart>>,
+  Expect<Same<DeltaContent, DeltaPart>>,
   // Parsed inputs (what the server sees) are the contract's types too.
   Expect<Same<z.output<typeof createThreadInput>, CreateThreadInput>>,
   Expect<Same<z.output<typeof startRunInput>, StartRunInput>>,
   Expect<Same<z.output<typeof onEventInput>, OnEventInput>>,
+  Expect<Same<z.output<typeof approveToolInput>, ApproveToolInput>>,
 ];
 
 // Drift is caught: each line below compares a hook with a type that differs from the contract in one way.
@@ -55,4 +70,10 @@ export type DriftIsCaught = [
   Expect<Same<Parameters<StartRun['mutate']>[0], { threadId: string }>>,
   // @ts-expect-error events carry `ts` as a number, not a string
   Expect<Same<SubscriptionData, { id: string; data: Omit<StreamEvent, 'ts'> & { ts: string } }>>,
+  // @ts-expect-error an approval needs its answer
+  Expect<Same<Parameters<ApproveTool['mutate']>[0], Omit<ApproveToolInput, 'approved'>>>,
+  // @ts-expect-error a tool part's state is one of the contract's states, not any string
+  Expect<Same<ThreadGet['messages'][number]['parts'][number], MessagePart | { type: 'tool'; state: string }>>,
+  // @ts-expect-error a delta's part is the contract's union, not an open record
+  Expect<Same<DeltaContent, { type: string; [key: string]: unknown }>>,
 ];

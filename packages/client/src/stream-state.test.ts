@@ -1,4 +1,4 @@
-import type { StreamEvent } from '@threadcast/contract';
+import type { DeltaPart, StreamEvent } from '@threadcast/contract';
 import { describe, expect, it } from 'vitest';
 import { applyStreamEvent, initialStreamState, type StreamState } from './stream-state.ts';
 
@@ -92,5 +92,113 @@ describe('applyStreamEvent', () => {
     const next = applyStreamEvent(state, 'other:1', { type: 'token', threadId, ts, runId: 'r1', content: 'b' });
     expect(next.text).toBe('ab');
     expect(next.lastEventId).toBe('other:1');
+  });
+});
+
+describe('applyStreamEvent with parts', () => {
+  const runId = 'r1';
+  const delta = (content: DeltaPart, at = ts): StreamEvent => ({ type: 'delta', threadId, ts: at, runId, content });
+  const token = (content: string): StreamEvent => ({ type: 'token', threadId, ts, runId, content });
+  /** A run that reasons, calls a tool with streamed arguments, then answers in two steps. */
+  const agentRun: StreamEvent[] = [
+    { type: 'status', threadId, ts, runId, content: { state: 'running', runId } },
+    delta({ type: 'start-step' }),
+    delta({ type: 'reasoning-start', id: 'rs1' }, 1_000),
+    delta({ type: 'reasoning-delta', id: 'rs1', delta: 'Look ' }),
+    delta({ type: 'reasoning-delta', id: 'rs1', delta: 'it up.' }),
+    delta({ type: 'reasoning-end', id: 'rs1' }, 2_200),
+    delta({ type: 'tool-input-start', toolCallId: 'c1', toolName: 'weather' }),
+    delta({ type: 'tool-input-delta', toolCallId: 'c1', inputTextDelta: '{"city":' }),
+    delta({ type: 'tool-input-delta', toolCallId: 'c1', inputTextDelta: '"Oslo"}' }),
+    delta({ type: 'tool-input-available', toolCallId: 'c1', toolName: 'weather', input: { city: 'Oslo' } }),
+    delta({ type: 'tool-output-available', toolCallId: 'c1', output: { c: 3 } }),
+    delta({ type: 'finish-step' }),
+    delta({ type: 'start-step' }),
+    token('It is '),
+    token('**3 °C**.'),
+    delta({ type: 'finish-step' }),
+    {
+      type: 'done',
+      threadId,
+      ts,
+      runId,
+      content: {
+        runId,
+        text: 'It is **3 °C**.',
+        tokenCount: 2,
+        deltaCount: 13,
+        usage: { inputTokens: 10, outputTokens: 7 },
+        model: 'demo',
+        finishReason: 'stop',
+      },
+    },
+  ];
+  const ids = (events: StreamEvent[], from = 1): [string, StreamEvent][] =>
+    events.map((event, i) => [`ep:${i + from}`, event]);
+  const final = applyAll(ids(agentRun));
+
+  it('folds reasoning, tools, steps and text into parts and keeps what done reports', () => {
+    expect(final).toMatchObject({
+      runState: 'done',
+      complete: true,
+      deltaCount: 13,
+      usage: { inputTokens: 10, outputTokens: 7 },
+      model: 'demo',
+      finishReason: 'stop',
+    });
+    expect(final.parts.map((part) => part.type)).toEqual(['step-start', 'reasoning', 'tool', 'step-start', 'text']);
+    expect(final.parts[1]).toMatchObject({ text: 'Look it up.', state: 'done', startedAt: 1_000, endedAt: 2_200 });
+    expect(final.parts[2]).toMatchObject({ state: 'output-available', inputText: '{"city":"Oslo"}', output: { c: 3 } });
+    expect(final.parts[4]).toEqual({ type: 'text', text: 'It is **3 °C**.' });
+  });
+
+  it('never doubles reasoning or tool arguments when a reconnect replays from mid-reasoning or mid-arguments', () => {
+    const events = ids(agentRun);
+    for (const cut of [4, 8]) {
+      // The link resumes after the last event it saw, but a server may resend a few before it.
+      const replay = [...events.slice(0, cut), ...events.slice(cut - 3)];
+      expect(applyAll(replay)).toEqual(final);
+    }
+    const midArguments = applyAll(events.slice(0, 8));
+    expect(midArguments.parts.at(-1)).toMatchObject({ state: 'input-streaming', inputText: '{"city":' });
+    expect(applyAll(events.slice(5, 8), midArguments)).toBe(midArguments);
+  });
+
+  it('counts a missed delta against the deltaCount of done', () => {
+    const missing = ids(agentRun).filter(([id]) => id !== 'ep:5');
+    expect(applyAll(missing)).toMatchObject({ runState: 'done', complete: false });
+  });
+
+  it('continues a state seeded from thread.get parts', () => {
+    const events = ids(agentRun);
+    const seenByServer = applyAll(events.slice(0, 8));
+    // What ThreadView builds from thread.get: the message's parts and counts, resuming after its lastEventId.
+    const seeded: StreamState = {
+      ...initialStreamState,
+      runId,
+      runState: 'running',
+      text: seenByServer.text,
+      tokenCount: seenByServer.tokenCount,
+      parts: seenByServer.parts,
+      deltaCount: seenByServer.deltaCount,
+      lastEventId: 'ep:8',
+    };
+    expect(applyAll(events, seeded)).toEqual(final);
+  });
+
+  it('starts a new run with no parts', () => {
+    const next = applyStreamEvent(final, 'ep:99', {
+      type: 'status',
+      threadId,
+      ts,
+      runId: 'r2',
+      content: { state: 'queued', runId: 'r2' },
+    });
+    expect(next).toMatchObject({ runId: 'r2', parts: [], deltaCount: 0, usage: null, model: null, complete: null });
+  });
+
+  it('shows the reported text when tokens of a text-only reply were missed', () => {
+    const events = run('r1', ['a', 'b', 'c']).filter(([id]) => id !== 'ep:4');
+    expect(applyAll(events).parts).toEqual([{ type: 'text', text: 'abc' }]);
   });
 });

@@ -1,5 +1,6 @@
 import type { RunState } from '@threadcast/contract';
 import { useState } from 'react';
+import { isBusy } from '../run-state.ts';
 import { trpc } from '../trpc.ts';
 
 /** The signed-in user's threads, live: another tab or device creating, renaming or running a thread shows here. */
@@ -33,7 +34,7 @@ export function ThreadList({ selected, onSelect }: { selected: string | null; on
       <ul>
         {threads.data?.map((thread) => {
           const state = runStates[thread.threadId];
-          const busy = state === 'queued' || state === 'running';
+          const busy = state !== undefined && isBusy(state);
           return (
             <li key={thread.threadId}>
               <button

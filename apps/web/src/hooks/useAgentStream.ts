@@ -1,6 +1,6 @@
 import { skipToken } from '@tanstack/react-query';
 import { applyStreamEvent, initialStreamState, type StreamState } from '@threadcast/client';
-import type { RunState } from '@threadcast/contract';
+import type { FinishReason, MessagePart, RunState, Usage } from '@threadcast/contract';
 import { useState } from 'react';
 import { trpc } from '../trpc.ts';
 
@@ -17,6 +17,14 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'offline'
 export interface AgentStream {
   /** The latest run's reply so far (its full text once done). */
   text: string;
+  /** The same reply as parts: text, reasoning, tool calls, steps, sources, data. */
+  parts: MessagePart[];
+  /** Delta events folded into `parts`. */
+  deltaCount: number;
+  /** What the provider reported once the run was done, when it did. */
+  usage: Usage | null;
+  model: string | null;
+  finishReason: FinishReason | null;
   runId: string | null;
   runState: RunState | 'idle';
   connection: ConnectionState;
@@ -30,9 +38,9 @@ export interface AgentStream {
 }
 
 /**
- * Follows a thread live over SSE: the reply grows token by token, the run state and connection state
- * update, and after a dropped connection the link reconnects with backoff and resumes from the last event
- * id, while the reducer drops anything already shown. The stream closes when the component unmounts or `threadId` changes.
+ * Follows a thread live over SSE: the reply grows token by token and part by part, the run state and
+ * connection state update, and after a dropped connection the link reconnects with backoff and resumes from
+ * the last event id, while the reducer drops anything already shown. The stream closes when the component unmounts or `threadId` changes.
  */
 export function useAgentStream(threadId: string | null, from?: StreamStart): AgentStream {
   const start = from?.state ?? initialStreamState;
@@ -53,6 +61,11 @@ export function useAgentStream(threadId: string | null, from?: StreamStart): Age
 
   return {
     text: state.text,
+    parts: state.parts,
+    deltaCount: state.deltaCount,
+    usage: state.usage,
+    model: state.model,
+    finishReason: state.finishReason,
     runId: state.runId,
     runState: state.runState,
     connection: connectionState(subscription.status, state.lastEventId !== null),

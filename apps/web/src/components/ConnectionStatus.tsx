@@ -1,0 +1,22 @@
+import type { RunState } from '@threadcast/contract';
+import type { ConnectionState } from '../hooks/useAgentStream.ts';
+
+/** The run's state and the live connection's, in words (colour only repeats what the words say). */
+export function ConnectionStatus({
+  runState,
+  connection,
+}: {
+  runState: RunState | 'idle';
+  connection: ConnectionState;
+}) {
+  return (
+    <p className="status" role="status" aria-label="Status">
+      Run: <strong data-testid="run-state">{runState}</strong>
+      <span aria-hidden="true"> · </span>
+      Connection:{' '}
+      <strong data-testid="connection-state" className={`conn conn-${connection}`}>
+        {connection}
+      </strong>
+    </p>
+  );
+}
