@@ -1,5 +1,5 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
-import { demoReply } from '@threadcast/runner';
+import { DEMO_SOURCE, demoReply } from '@threadcast/runner';
 import { expect } from '../fixtures.ts';
 import { comparable } from './shown-text.ts';
 
@@ -35,6 +35,8 @@ export async function expectSameEnd(
     );
   }
   await expect(reply.locator('details.reasoning summary')).toHaveText(/^Reasoning · /);
+  await expect(reply.getByRole('link', { name: DEMO_SOURCE.title })).toHaveAttribute('href', DEMO_SOURCE.url);
+  await expect(reply.getByText('Data · demo-summary')).toBeVisible();
 
   const reference = await context.newPage();
   try {

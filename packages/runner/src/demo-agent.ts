@@ -22,6 +22,13 @@ function hash(text: string): number {
 
 const TIME_ZONES = ['UTC', 'Europe/Paris', 'Asia/Tokyo', 'America/New_York'];
 
+/** Where the clock's zones come from: the source the demo reply cites. */
+export const DEMO_SOURCE = {
+  sourceId: 'iana-tz',
+  url: 'https://www.iana.org/time-zones',
+  title: 'IANA time zone database',
+} as const;
+
 /** Whether the demo agent also asks to save a note, which waits for the owner's approval. */
 export function demoWantsApproval(prompt: string): boolean {
   return /\bapprove\b/i.test(prompt);
@@ -178,6 +185,19 @@ export class DemoAgent implements Agent {
       output += 1;
       yield { type: 'token', text };
     }
+    // A source and an app data part, so a demo reply carries every kind of part there is.
+    if (offered.has('clock')) yield { type: 'source', ...DEMO_SOURCE };
+    yield {
+      type: 'data',
+      part: {
+        type: 'data-demo-summary',
+        id: 'summary',
+        data: {
+          words: prompt.split(/\s+/).filter(Boolean).length,
+          tools: thisRun.filter((m) => m.role === 'tool').length,
+        },
+      },
+    };
     yield { type: 'finish', finishReason: 'stop', usage: usage(request.messages, output), model: 'demo' };
   }
 }

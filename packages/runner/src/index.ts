@@ -2,6 +2,7 @@ export * from './agent.ts';
 export { DEFAULT_MAX_STEPS } from './agent-loop.ts';
 export { type AgentConfig, type AgentName, agentNames, createAgent } from './create-agent.ts';
 export {
+  DEMO_SOURCE,
   DemoAgent,
   type DemoAgentConfig,
   demoReply,

@@ -1,4 +1,5 @@
 import type { MessagePart } from '@threadcast/contract';
+import { DataPartView } from './DataPartView.tsx';
 import { Markdown } from './Markdown.tsx';
 import { ReasoningBlock } from './ReasoningBlock.tsx';
 import { StepDivider } from './StepDivider.tsx';
@@ -46,8 +47,8 @@ export function MessageParts({
           </p>
         );
       default:
-        // A data part is an app's own: the app that sends it renders it; this generic view does not guess.
-        return null;
+        // `data`, the last kind.
+        return <DataPartView key={`data-${part.name}-${part.id ?? i}`} part={part} />;
     }
   });
 }
