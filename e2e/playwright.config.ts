@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { TEST_TIMEOUT_MS, WAIT_TIMEOUT_MS } from '@threadcast/testkit';
+import { RUN_TEST_TIMEOUT_MS, WAIT_TIMEOUT_MS } from '@threadcast/testkit';
 import type { Engine, EngineOption } from './fixtures.ts';
 
 const CI = Boolean(process.env.CI);
@@ -11,8 +11,9 @@ export default defineConfig<EngineOption>({
   forbidOnly: CI,
   retries: CI ? 1 : 0,
   workers: 2,
-  // Sized for a loaded 2-core machine (the browsers, the app processes and other suites share it).
-  timeout: TEST_TIMEOUT_MS,
+  // Sized for a loaded 2-core machine (the browsers, the app processes and other suites share it); most tests
+  // wait for whole paced runs of the demo agent.
+  timeout: RUN_TEST_TIMEOUT_MS,
   expect: { timeout: WAIT_TIMEOUT_MS },
   reporter: CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {

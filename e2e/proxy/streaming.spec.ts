@@ -1,5 +1,6 @@
 import type { Page, Response } from '@playwright/test';
 import { demoReply, tokenize } from '@threadcast/runner';
+import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { comparable } from '../tests/shown-text.ts';
 import { followDirectly } from './direct-stream.ts';
 import { expect, test } from './fixtures.ts';
@@ -84,7 +85,7 @@ test('each token reaches the page through nginx as the worker makes it, not in b
     await page.getByLabel('Prompt').fill(prompt);
     await page.getByRole('button', { name: 'Send' }).click();
     const reply = page.getByRole('article', { name: 'Reply' });
-    await expect(reply).toHaveAttribute('data-run-state', 'done');
+    await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
     await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt)));
     await expect(reply).toHaveAttribute('data-complete', 'true');
 
@@ -132,7 +133,7 @@ test('nginx gzips the page and its script, and leaves the event stream uncompres
   await page.getByLabel('Prompt').fill('compress nothing');
   await page.getByRole('button', { name: 'Send' }).click();
   const reply = page.getByRole('article', { name: 'Reply' });
-  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
   await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply('compress nothing')));
 });
 
@@ -163,7 +164,7 @@ test('a run survives the server holding its stream being killed: the page resume
   const holder = await upstreamOf(streams[0] as Response);
   expect(proxyStack.servers.has(holder)).toBe(true);
   await proxyStack.killServer(holder);
-  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
   await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt)));
   // Every token exactly once, in order: the count and text the `done` event carries match the page's.
   await expect(reply).toHaveAttribute('data-complete', 'true');

@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { expect, test } from '../fixtures.ts';
 
 /** Serious and critical WCAG 2.1 A/AA violations on the page as it is now, as "rule: targets" lines. */
@@ -27,7 +28,7 @@ test('sign-in, the thread list and a finished reply have no serious accessibilit
   await page.getByLabel('Prompt').fill('Is this page **accessible**? `yes`');
   await page.getByLabel('Prompt').press('Enter');
   const reply = page.getByRole('article', { name: 'Reply' });
-  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
   expect(await seriousViolations(page)).toEqual([]);
 });
 
@@ -44,7 +45,7 @@ test('a conversation is operable by keyboard: the prompt sends with Enter, Shift
   await expect(prompt).toHaveValue('first line\nsecond line');
   await page.keyboard.press('Enter');
   const reply = page.getByRole('article', { name: 'Reply' });
-  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
   await expect(reply.getByTestId('reply-text')).toHaveText(/first line\s+second line/);
   await expect(prompt).toHaveValue('');
 

@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import type { ThreadDetail } from '@threadcast/contract';
 import { demoReply } from '@threadcast/runner';
-import { startTcpProxy } from '@threadcast/testkit';
+import { RUN_TIMEOUT_MS, startTcpProxy } from '@threadcast/testkit';
 import { expect, test } from '../fixtures.ts';
 import { expectSameEnd, send, shown, words } from './agent-reply.ts';
 import { comparable } from './shown-text.ts';
@@ -117,7 +117,7 @@ test('an approval given in one tab resumes the run that another tab watches', as
       'data-tool-state',
       'output-available',
     );
-    await expect(view).toHaveAttribute('data-run-state', 'done');
+    await expect(view).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
     await expect(view).toHaveAttribute('data-complete', 'true');
   }
   await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt, { noteApproved: true })));

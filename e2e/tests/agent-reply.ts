@@ -1,5 +1,6 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { DEMO_SOURCE, demoReply } from '@threadcast/runner';
+import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { expect } from '../fixtures.ts';
 import { comparable } from './shown-text.ts';
 
@@ -24,7 +25,7 @@ export async function expectSameEnd(
   url: string,
   prompt: string,
 ): Promise<void> {
-  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
   // The page counted every token and delta event once: what `done` reports.
   await expect(reply).toHaveAttribute('data-complete', 'true');
   await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt)));

@@ -1,4 +1,5 @@
 import { demoReply } from '@threadcast/runner';
+import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { expect, test } from '../fixtures.ts';
 import { comparable } from './shown-text.ts';
 
@@ -23,6 +24,6 @@ test('a run cancelled from the page stops where it was and says so', async ({ pa
   await expect(page.getByRole('list', { name: 'Earlier messages' })).toContainText('cancelled by the user');
   await page.getByLabel('Prompt').fill('after the cancel');
   await page.getByRole('button', { name: 'Send' }).click();
-  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
   await expect(replyText).toHaveText(comparable(demoReply('after the cancel')));
 });

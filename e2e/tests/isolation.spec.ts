@@ -1,4 +1,5 @@
 import type { Page } from '@playwright/test';
+import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { expect, test } from '../fixtures.ts';
 
 /** Every `/trpc` response body this page receives (streams once they end), and every URL it asks for. */
@@ -27,7 +28,9 @@ test("user B never sees a byte of user A's thread, in the page or on the wire", 
   const aliceThread = await openNewThread(alice);
   await alice.getByLabel('Prompt').fill(`${secret} for alice only`);
   await alice.getByRole('button', { name: 'Send' }).click();
-  await expect(alice.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done');
+  await expect(alice.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done', {
+    timeout: RUN_TIMEOUT_MS,
+  });
   await expect(alice.getByRole('article', { name: 'Reply' })).toContainText(secret);
 
   // Bob signs in, then opens Alice's thread by its URL: it is answered like a thread that does not exist.
@@ -80,7 +83,9 @@ test('the session lives in an HttpOnly cookie (no token in page scripts, storage
   await openNewThread(page);
   await page.getByLabel('Prompt').fill('who holds the token?');
   await page.getByRole('button', { name: 'Send' }).click();
-  await expect(page.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done');
+  await expect(page.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done', {
+    timeout: RUN_TIMEOUT_MS,
+  });
 
   const session = (await context.cookies()).find((cookie) => cookie.name === 'threadcast_session');
   expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });

@@ -1,5 +1,5 @@
 import { demoReply } from '@threadcast/runner';
-import { startServerProcess } from '@threadcast/testkit';
+import { RUN_TIMEOUT_MS, startServerProcess } from '@threadcast/testkit';
 import { expect, test } from '../fixtures.ts';
 import { scaledEnv } from '../stack-env.ts';
 import { comparable } from './shown-text.ts';
@@ -25,7 +25,7 @@ test('a run keeps streaming through a server killed and restarted mid-run', asyn
     server = await startServerProcess({ ...env, PORT: port });
 
     await expect(page.getByTestId('connection-state')).toHaveText('live');
-    await expect(reply).toHaveAttribute('data-run-state', 'done');
+    await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
     await expect(replyText).toHaveText(comparable(demoReply(prompt)));
     await expect(reply).toHaveAttribute('data-complete', 'true');
   } finally {

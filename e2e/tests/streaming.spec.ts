@@ -1,4 +1,5 @@
 import { demoReply } from '@threadcast/runner';
+import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { expect, test } from '../fixtures.ts';
 import { comparable } from './shown-text.ts';
 
@@ -27,7 +28,7 @@ test('a run streams into the page token by token, without a reload', async ({ pa
   await page.getByRole('button', { name: 'Send' }).click();
 
   const reply = page.getByRole('article', { name: 'Reply' });
-  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
   await expect(reply).toHaveAttribute('data-complete', 'true');
   await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt)));
   await expect(page.getByTestId('run-state')).toHaveText('done');
@@ -54,7 +55,7 @@ test('two pages on the same thread watch the same reply grow', async ({ page, co
   await expect(watcher.getByTestId('run-state')).toHaveText('running');
   for (const p of [page, watcher]) {
     const reply = p.getByRole('article', { name: 'Reply' });
-    await expect(reply).toHaveAttribute('data-run-state', 'done');
+    await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
     await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt)));
     await expect(reply).toHaveAttribute('data-complete', 'true');
   }
@@ -76,7 +77,7 @@ test('a page reloaded mid-run shows the reply so far and finishes it with nothin
   await page.reload();
   await expect(reply).toHaveAttribute('data-run-state', 'running');
   await expect(replyText).toHaveText(/You said: “Reload in the middle/);
-  await expect(reply).toHaveAttribute('data-run-state', 'done');
+  await expect(reply).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
   await expect(replyText).toHaveText(comparable(demoReply(prompt)));
   await expect(reply).toHaveAttribute('data-complete', 'true');
 });

@@ -1,3 +1,4 @@
+import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { expect, test } from '../fixtures.ts';
 
 test('the thread list is live in every tab: a thread created, named by its first prompt and run in another tab shows without a reload', async ({
@@ -24,7 +25,9 @@ test('the thread list is live in every tab: a thread created, named by its first
   await page.getByRole('button', { name: 'Send' }).click();
   const named = other.getByRole('navigation', { name: 'Threads' }).getByRole('button', { name: new RegExp(prompt) });
   await expect(named).toBeVisible();
-  await expect(page.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done');
+  await expect(page.getByRole('article', { name: 'Reply' })).toHaveAttribute('data-run-state', 'done', {
+    timeout: RUN_TIMEOUT_MS,
+  });
   await expect(named).not.toContainText('running');
   expect(await other.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
 });

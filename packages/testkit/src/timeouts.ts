@@ -9,3 +9,11 @@ export const WAIT_TIMEOUT_MS = 20_000;
 
 /** A test's own timeout, and a hook's: above any one wait, so that a wait that runs out says what it waited for. */
 export const TEST_TIMEOUT_MS = 60_000;
+
+/**
+ * How long a test waits for a whole paced demo run to end (reasoning, tool calls and a reply, each chunk a
+ * pause apart: up to about 20 s through the proxy stack's 100 ms pace, more on a loaded machine), and the
+ * timeout of a test that waits for one.
+ */
+export const RUN_TIMEOUT_MS = 60_000;
+export const RUN_TEST_TIMEOUT_MS = 2 * RUN_TIMEOUT_MS;
