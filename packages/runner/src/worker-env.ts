@@ -1,6 +1,27 @@
 import { emptyAsUnset, envInt } from '@threadcast/common/env';
 import { z } from 'zod';
 import { type AgentConfig, agentNames } from './create-agent.ts';
+import { builtInTools } from './tools/built-in-tools.ts';
+import { createToolRegistry } from './tools/tool.ts';
+
+const builtInToolNames = builtInTools.map((tool) => tool.name);
+
+/** Names of built-in tools, comma-separated; empty offers none (the model only writes). */
+const toolListSchema = z.string().transform((value, ctx) => {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !builtInToolNames.includes(name));
+  if (unknown.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `unknown tool ${unknown.join(', ')}: the built-in tools are ${builtInToolNames.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(names)];
+});
 
 /** Environment variables of a worker, embedded or separate, shared by every app's `env.ts`. */
 export const workerEnvShape = {
@@ -14,6 +35,8 @@ export const workerEnvShape = {
   AGENT_TOKEN_DELAY_MS: envInt(0, 60_000).default(40),
   /** Model calls one run may make (each reads the results of the tools the previous one called). */
   AGENT_MAX_STEPS: envInt(1, 100).default(8),
+  /** The built-in tools the worker offers the model (default: all of them). */
+  AGENT_TOOLS: toolListSchema.default(builtInToolNames),
   OPENAI_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.openai.com/v1'),
   /** Required when AGENT=openai (checked by `createAgent`); an empty value counts as unset. */
   OPENAI_API_KEY: emptyAsUnset(z.string().optional()),
@@ -31,6 +54,7 @@ export function workerOptionsFromEnv(env: WorkerEnv) {
     leaseMs: env.RUN_LEASE_MS,
     publishWindow: env.PUBLISH_WINDOW,
     maxSteps: env.AGENT_MAX_STEPS,
+    tools: createToolRegistry(builtInTools.filter((tool) => env.AGENT_TOOLS.includes(tool.name))),
   };
 }
 
