@@ -90,39 +90,37 @@ test('a second tab that joins mid-run ends with the same reply, parts and all', 
   expect(await shown(lateReply)).toBe(await shown(reply));
 });
 
-test('an approval given in one tab resumes the run that another tab watches', async ({
-  page,
-  context,
-  openNewThread,
-}) => {
-  const url = await openNewThread(page);
-  const watcher = await context.newPage();
-  await watcher.goto(url);
-  await expect(watcher.getByTestId('connection-state')).toHaveText('live');
+for (const approved of [true, false]) {
+  const answer = approved ? 'Approve' : 'Deny';
+  test(`${answer} in one tab resumes the run that another tab watches`, async ({ page, context, openNewThread }) => {
+    const url = await openNewThread(page);
+    const watcher = await context.newPage();
+    await watcher.goto(url);
+    await expect(watcher.getByTestId('connection-state')).toHaveText('live');
 
-  const prompt = `Please approve a note ${Date.now()}`;
-  const reply = await send(page, prompt);
-  const watched = watcher.getByRole('article', { name: 'Reply' });
-  for (const view of [reply, watched]) {
-    await expect(view.getByRole('region', { name: 'Tool save_note' })).toHaveAttribute(
-      'data-tool-state',
-      'approval-requested',
-    );
-    await expect(view).toHaveAttribute('data-run-state', 'waiting');
-  }
+    const prompt = `Please approve a note ${Date.now()}`;
+    const reply = await send(page, prompt);
+    const watched = watcher.getByRole('article', { name: 'Reply' });
+    for (const view of [reply, watched]) {
+      await expect(view.getByRole('region', { name: 'Tool save_note' })).toHaveAttribute(
+        'data-tool-state',
+        'approval-requested',
+      );
+      await expect(view).toHaveAttribute('data-run-state', 'waiting');
+    }
 
-  await watcher.getByRole('region', { name: 'Tool save_note' }).getByRole('button', { name: 'Approve' }).click();
-  for (const view of [reply, watched]) {
-    await expect(view.getByRole('region', { name: 'Tool save_note' })).toHaveAttribute(
-      'data-tool-state',
-      'output-available',
-    );
-    await expect(view).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
-    await expect(view).toHaveAttribute('data-complete', 'true');
-  }
-  await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt, { noteApproved: true })));
-  expect(await shown(watched)).toBe(await shown(reply));
+    await watcher.getByRole('region', { name: 'Tool save_note' }).getByRole('button', { name: answer }).click();
+    for (const view of [reply, watched]) {
+      const note = view.getByRole('region', { name: 'Tool save_note' });
+      await expect(note).toHaveAttribute('data-tool-state', approved ? 'output-available' : 'output-denied');
+      await expect(view).toHaveAttribute('data-run-state', 'done', { timeout: RUN_TIMEOUT_MS });
+      await expect(view).toHaveAttribute('data-complete', 'true');
+      if (!approved) await expect(note).toContainText('Denied');
+    }
+    await expect(reply.getByTestId('reply-text')).toHaveText(comparable(demoReply(prompt, { noteApproved: approved })));
+    expect(await shown(watched)).toBe(await shown(reply));
 
-  // The question was answered once: the first tab's buttons are gone, and it cannot answer again.
-  await expect(reply.getByRole('button', { name: 'Approve' })).toHaveCount(0);
-});
+    // The question was answered once: the first tab's buttons are gone, and it cannot answer again.
+    await expect(reply.getByRole('button', { name: answer })).toHaveCount(0);
+  });
+}
