@@ -1,12 +1,6 @@
 import type { Response } from '@playwright/test';
 import { expectSameEnd, send, words } from '../tests/agent-reply.ts';
-import { expect, test } from './fixtures.ts';
-
-/** The server (`host:port`) that answered, from the test configuration's X-Threadcast-Upstream header. */
-async function upstreamOf(response: Response): Promise<string> {
-  const tried = (await response.headerValue('x-threadcast-upstream')) ?? '';
-  return tried.split(',').at(-1)?.trim() ?? '';
-}
+import { expect, test, upstreamOf } from './fixtures.ts';
 
 test('a reply with reasoning and tools ends identical after the server holding its stream is killed mid-step', async ({
   page,

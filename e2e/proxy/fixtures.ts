@@ -1,4 +1,4 @@
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext, Page, Response } from '@playwright/test';
 import { test as base, expect } from '../fixtures.ts';
 import { type ProxyStack, startProxyStack } from './proxy-stack.ts';
 
@@ -64,6 +64,12 @@ export async function signIn(page: Page, origin: string): Promise<void> {
   await page.getByLabel('Your name').fill(`proxy${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('button', { name: 'New thread' })).toBeVisible();
+}
+
+/** The server (`host:port`) that answered, from the test configuration's X-Threadcast-Upstream header. */
+export async function upstreamOf(response: Response): Promise<string> {
+  const tried = (await response.headerValue('x-threadcast-upstream')) ?? '';
+  return tried.split(',').at(-1)?.trim() ?? '';
 }
 
 export { expect };

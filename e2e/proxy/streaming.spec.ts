@@ -3,7 +3,7 @@ import { demoReply, tokenize } from '@threadcast/runner';
 import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { comparable } from '../tests/shown-text.ts';
 import { followDirectly } from './direct-stream.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, test, upstreamOf } from './fixtures.ts';
 
 // One stack per worker: these run one after another on it.
 test.describe.configure({ mode: 'default' });
@@ -52,12 +52,6 @@ async function watchReply(page: Page): Promise<void> {
       last = text;
     }).observe(reply, { childList: true, characterData: true, subtree: true });
   });
-}
-
-/** The server (`host:port`) that answered, from the test configuration's X-Threadcast-Upstream header. */
-async function upstreamOf(response: Response): Promise<string> {
-  const tried = (await response.headerValue('x-threadcast-upstream')) ?? '';
-  return tried.split(',').at(-1)?.trim() ?? '';
 }
 
 test('each token reaches the page through nginx as the worker makes it, not in bursts', async ({

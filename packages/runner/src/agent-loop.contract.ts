@@ -43,6 +43,15 @@ function fold(events: StreamEvent[]) {
   return foldMessageEvents(events.flatMap((e) => (e.type === 'token' || e.type === 'delta' ? [e] : [])));
 }
 
+/** Streams `run` with the demo agent, unpaced, in this process: as far as it goes (done, or waiting). */
+const executeDemo = (engines: Pick<LoopEngines, 'bus' | 'runs'>, run: RunJob) =>
+  executeRun(run, {
+    ...engines,
+    agent: new DemoAgent({ tokenDelayMs: 0 }),
+    logger: silentLogger,
+    signal: neverAborted,
+  });
+
 const call = (toolCallId: string, toolName: string, argsText: string): AgentChunk[] => [
   { type: 'tool-call-start', toolCallId, toolName },
   { type: 'tool-call-delta', toolCallId, argsTextDelta: argsText.slice(0, 5) },
@@ -310,14 +319,7 @@ export function describeAgentLoopContract(name: string, makeEngines: MakeLoopEng
     it('ignores a stale answer (for a call answered already) and waits again for the open call', async () => {
       const [{ bus, runs }] = await open();
       const run = await queuedRun(runs, 'approve once');
-      const execute = () =>
-        executeRun(run, {
-          bus,
-          runs,
-          agent: new DemoAgent({ tokenDelayMs: 0 }),
-          logger: silentLogger,
-          signal: neverAborted,
-        });
+      const execute = () => executeDemo({ bus, runs }, run);
       expect((await execute()).state).toBe('waiting');
       const awaited = (await runs.get(run.runId))?.awaiting;
       expect(awaited).toHaveLength(1);
@@ -334,14 +336,7 @@ export function describeAgentLoopContract(name: string, makeEngines: MakeLoopEng
     it('cancels a waiting run, and no worker takes it up again', async () => {
       const [{ bus, runs }] = await open();
       const run = await queuedRun(runs, 'approve this, then cancel');
-      const outcome = await executeRun(run, {
-        bus,
-        runs,
-        agent: new DemoAgent({ tokenDelayMs: 0 }),
-        logger: silentLogger,
-        signal: neverAborted,
-      });
-      expect(outcome.state).toBe('waiting');
+      expect((await executeDemo({ bus, runs }, run)).state).toBe('waiting');
       expect(await endRun({ bus, runs }, run, 'cancelled', { reason: 'cancelled by the user' })).toMatchObject({
         state: 'cancelled',
       });
@@ -349,14 +344,7 @@ export function describeAgentLoopContract(name: string, makeEngines: MakeLoopEng
         type: 'status',
         content: { state: 'cancelled' },
       });
-      const again = await executeRun(run, {
-        bus,
-        runs,
-        agent: new DemoAgent({ tokenDelayMs: 0 }),
-        logger: silentLogger,
-        signal: neverAborted,
-      });
-      expect(again.state).toBe('skipped');
+      expect((await executeDemo({ bus, runs }, run)).state).toBe('skipped');
     });
   });
 }
