@@ -1,6 +1,6 @@
-import type { AppRouter } from '@threadcast/api';
 import { httpBatchLink, httpSubscriptionLink, splitLink, type TRPCLink } from '@trpc/client';
 import { type ReconnectOptions, resumeLink } from './resume-link.ts';
+import type { ThreadcastRouter } from './router.ts';
 
 type EventSourceConstructor = NonNullable<Parameters<typeof httpSubscriptionLink>[0]['EventSource']>;
 
@@ -41,7 +41,7 @@ function closingOnError(Base: EventSourceConstructor): EventSourceConstructor {
  * Subscriptions go over SSE and resume after any dropped connection; everything else goes through the batch
  * link. Both send `Authorization: Bearer` when there is a token, and never put it in the URL.
  */
-export function createLinks(options: LinkOptions): TRPCLink<AppRouter>[] {
+export function createLinks(options: LinkOptions): TRPCLink<ThreadcastRouter>[] {
   const EventSourceImpl = options.EventSource ?? (globalThis.EventSource as EventSourceConstructor | undefined);
   if (!EventSourceImpl) throw new Error('no EventSource here: pass one (e.g. from the `eventsource` package)');
   const { getToken } = options;

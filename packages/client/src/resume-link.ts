@@ -1,7 +1,7 @@
-import type { AppRouter } from '@threadcast/api';
 import { backoffDelay } from '@threadcast/common';
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
 import { observable, type Unsubscribable } from '@trpc/server/observable';
+import type { ThreadcastRouter } from './router.ts';
 
 export interface ReconnectOptions {
   /** First delay before reconnecting, in ms (default 250); it doubles on each failed attempt. */
@@ -35,7 +35,7 @@ function codeOf(error: unknown): string | undefined {
  * event it passed on, so the server resumes exactly there. An UNAUTHORIZED stream (its token expired) asks
  * `onUnauthorized` to refresh and reconnects at once; a second refusal in a row ends it.
  */
-export function resumeLink(options: ResumeOptions = {}): TRPCLink<AppRouter> {
+export function resumeLink(options: ResumeOptions = {}): TRPCLink<ThreadcastRouter> {
   const baseDelayMs = options.baseDelayMs ?? 250;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   return () =>

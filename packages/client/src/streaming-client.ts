@@ -1,7 +1,7 @@
-import type { AppRouter } from '@threadcast/api';
 import type { StreamEvent } from '@threadcast/contract';
 import { createTRPCClient, type TRPCClient } from '@trpc/client';
 import { createLinks, type LinkOptions } from './links.ts';
+import type { ThreadcastRouter } from './router.ts';
 import { applyStreamEvent, initialStreamState, type StreamState } from './stream-state.ts';
 
 export interface ThreadWatchOptions {
@@ -18,7 +18,7 @@ export interface ThreadWatchOptions {
 
 export interface StreamingClient {
   /** The typed tRPC client for every other procedure. */
-  trpc: TRPCClient<AppRouter>;
+  trpc: TRPCClient<ThreadcastRouter>;
   /** Follows a thread: each new event updates the state (duplicates are ignored). Returns a function that stops. */
   watchThread(threadId: string, options?: ThreadWatchOptions): () => void;
   /** The thread's events as an async iterable, each with its id, until the signal aborts. */
@@ -30,7 +30,7 @@ export interface StreamingClient {
 
 /** A framework-agnostic, typed client of threadcast, for Node scripts and non-React front ends. */
 export function createStreamingClient(options: LinkOptions): StreamingClient {
-  const trpc = createTRPCClient<AppRouter>({ links: createLinks(options) });
+  const trpc = createTRPCClient<ThreadcastRouter>({ links: createLinks(options) });
 
   const watchThread: StreamingClient['watchThread'] = (threadId, watch = {}) => {
     let state = initialStreamState;

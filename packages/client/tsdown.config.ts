@@ -1,0 +1,4 @@
+import { libraryBuild } from '../../scripts/library-build.ts';
+
+// @threadcast/common is bundled in: it is not published, and only a few of its lines are used.
+export default libraryBuild({ entry: ['src/index.ts'], noExternal: ['@threadcast/common'] });
