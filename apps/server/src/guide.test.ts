@@ -28,7 +28,7 @@ async function startGuideServer(options: Parameters<typeof startTestServer>[0] =
   const api = (bearer: string) =>
     createTRPCClient<GuideRouter>({
       // The links are typed for the app's router; the guide's router is that router and `clock`.
-      links: createLinks({ url: `${server.url}/trpc`, getToken: () => bearer, EventSource }) as never,
+      links: createLinks<GuideRouter>({ url: `${server.url}/trpc`, getToken: () => bearer, EventSource }),
     });
   return { server, token, api };
 }

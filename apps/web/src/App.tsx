@@ -1,9 +1,9 @@
+import { threadcast } from '@threadcast/react';
 import { useEffect, useState } from 'react';
 import { SignIn } from './components/SignIn.tsx';
 import { ThreadList } from './components/ThreadList.tsx';
 import { ThreadView } from './components/ThreadView.tsx';
 import { useSession } from './session.ts';
-import { trpc } from './trpc.ts';
 
 function threadFromUrl(): string | null {
   return new URLSearchParams(window.location.search).get('thread');
@@ -12,7 +12,7 @@ function threadFromUrl(): string | null {
 export function App() {
   const [session, setSession] = useSession();
   const [threadId, setThreadId] = useState<string | null>(threadFromUrl);
-  const endSession = trpc.auth.endSession.useMutation();
+  const endSession = threadcast.auth.endSession.useMutation();
 
   useEffect(() => {
     const url = new URL(window.location.href);

@@ -1,17 +1,16 @@
-import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import type { AppRouter } from '@threadcast/api';
-import { createLinks } from '@threadcast/client';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import type { ThreadcastRouter } from '@threadcast/client';
+import { ThreadcastProvider } from '@threadcast/react';
 import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
 import { type ReactNode, useState } from 'react';
 import { currentSession, setSession } from './session.ts';
-import { trpc } from './trpc.ts';
 
 /** A token the server no longer accepts (expired, or a dev server restarted with a new secret): sign in again. */
 function signOutWhenUnauthorized(error: unknown): void {
   if (error instanceof TRPCClientError && error.data?.code === 'UNAUTHORIZED') setSession(null);
 }
 
-const authClient = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: '/trpc' })] });
+const authClient = createTRPCClient<ThreadcastRouter>({ links: [httpBatchLink({ url: '/trpc' })] });
 
 /**
  * A stream was refused because the session expired: sign in again as the same user (dev login; a
@@ -44,15 +43,15 @@ export function Providers({ children }: { children: ReactNode }) {
         defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } },
       }),
   );
-  const [trpcClient] = useState(() =>
-    // No token here: the HttpOnly session cookie carries the user on every request and stream.
-    trpc.createClient({
-      links: createLinks({ url: '/trpc', reconnect: reconnectOptions(), onUnauthorized: renewSession }),
-    }),
-  );
+  // No token here: the HttpOnly session cookie carries the user on every request and stream.
   return (
-    <trpc.Provider client={trpcClient} queryClient={queryClient}>
-      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
-    </trpc.Provider>
+    <ThreadcastProvider
+      url="/trpc"
+      queryClient={queryClient}
+      reconnect={reconnectOptions()}
+      onUnauthorized={renewSession}
+    >
+      {children}
+    </ThreadcastProvider>
   );
 }

@@ -21,8 +21,8 @@ import type {
   startRunInput,
   ThreadDetail,
 } from '@threadcast/contract';
+import type { threadcast as trpc } from '@threadcast/react';
 import type { z } from 'zod';
-import type { trpc } from './trpc.ts';
 
 type Expect<T extends true> = T;
 /** Mutual assignability: tRPC and zod spell the same shape in different ways, so exact identity is too strict. */

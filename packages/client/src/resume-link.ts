@@ -1,5 +1,6 @@
 import { backoffDelay } from '@threadcast/common';
 import { TRPCClientError, type TRPCLink } from '@trpc/client';
+import type { AnyTRPCRouter } from '@trpc/server';
 import { observable, type Unsubscribable } from '@trpc/server/observable';
 import type { ThreadcastRouter } from './router.ts';
 
@@ -35,7 +36,9 @@ function codeOf(error: unknown): string | undefined {
  * event it passed on, so the server resumes exactly there. An UNAUTHORIZED stream (its token expired) asks
  * `onUnauthorized` to refresh and reconnects at once; a second refusal in a row ends it.
  */
-export function resumeLink(options: ResumeOptions = {}): TRPCLink<ThreadcastRouter> {
+export function resumeLink<TRouter extends AnyTRPCRouter = ThreadcastRouter>(
+  options: ResumeOptions = {},
+): TRPCLink<TRouter> {
   const baseDelayMs = options.baseDelayMs ?? 250;
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   return () =>

@@ -1,4 +1,4 @@
-import { trpc } from '../trpc.ts';
+import { threadcast } from '@threadcast/react';
 
 /** Approve or deny a tool the run waits on. A refusal (already answered elsewhere, run gone) is shown. */
 export function ApprovalButtons({
@@ -10,7 +10,7 @@ export function ApprovalButtons({
   toolCallId: string;
   toolName: string;
 }) {
-  const approve = trpc.run.approveTool.useMutation();
+  const approve = threadcast.run.approveTool.useMutation();
   const answer = (approved: boolean) => approve.mutate({ runId, toolCallId, approved });
   return (
     <div className="approval">

@@ -1,5 +1,5 @@
 import type { RunState } from '@threadcast/contract';
-import type { ConnectionState } from '../hooks/useAgentStream.ts';
+import type { ConnectionState } from '@threadcast/react';
 
 /** The run's state and the live connection's, in words (colour only repeats what the words say). */
 export function ConnectionStatus({

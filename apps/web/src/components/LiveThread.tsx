@@ -1,10 +1,6 @@
-import type { ThreadDetail } from '@threadcast/contract';
-import { useEffect, useRef, useState } from 'react';
-import { useAgentStream } from '../hooks/useAgentStream.ts';
+import { isBusy, type UseThreadResult } from '@threadcast/react';
+import { useRef, useState } from 'react';
 import { useFollowScroll } from '../hooks/useFollowScroll.ts';
-import { isBusy } from '../run-state.ts';
-import { streamStart } from '../stream-start.ts';
-import { trpc } from '../trpc.ts';
 import { Composer } from './Composer.tsx';
 import { ConnectionStatus } from './ConnectionStatus.tsx';
 import { EarlierMessage } from './EarlierMessage.tsx';
@@ -12,83 +8,83 @@ import { MessageParts } from './MessageParts.tsx';
 import { PromptBubble } from './PromptBubble.tsx';
 import { ReplyMeta } from './ReplyMeta.tsx';
 
-/** The conversation of one thread: earlier exchanges from `thread.get`, the latest run live, and the prompt box. */
-export function LiveThread({ threadId, detail }: { threadId: string; detail: ThreadDetail }) {
-  const [start] = useState(() => streamStart(detail));
-  const stream = useAgentStream(threadId, { state: start });
-  const utils = trpc.useUtils();
+/** Refusals of the stream worth saying (a stream that is only connecting or offline says so in the status line). */
+const REFUSALS = new Set(['too-many-requests', 'unauthorized', 'forbidden', 'not-found', 'error']);
+
+/** The conversation of one thread: earlier exchanges, the latest run live, and the prompt box. */
+export function LiveThread({ chat }: { chat: UseThreadResult }) {
   const [prompt, setPrompt] = useState('');
-  const startRun = trpc.run.start.useMutation({ onSuccess: () => setPrompt('') });
-  const cancel = trpc.run.cancel.useMutation();
-  const busy = isBusy(stream.runState);
-  const canSend = stream.connection === 'live' && !busy && !startRun.isPending && prompt.trim().length > 0;
+  const [stopping, setStopping] = useState(false);
+  const live = chat.messages.find((message) => message.live);
+  const pending = chat.messages.find((message) => message.pending);
+  const earlier = chat.messages.filter((message) => !message.live && !message.pending);
+  const runState = live?.state ?? 'idle';
+  const busy = isBusy(runState);
+  const canSend = chat.connection === 'live' && !busy && chat.status !== 'submitted' && prompt.trim().length > 0;
 
   const scroller = useRef<HTMLElement>(null);
   const content = useRef<HTMLDivElement>(null);
   const { following, jumpToLatest } = useFollowScroll(scroller, content);
 
-  // A run started or ended: refresh the earlier exchanges and learn the live run's prompt (its reply comes from the stream).
-  useEffect(() => {
-    if (stream.runId) void utils.thread.get.invalidate({ threadId });
-  }, [stream.runId, busy, threadId, utils]);
-
   const send = () => {
     jumpToLatest();
-    startRun.mutate({ threadId, prompt });
+    void chat.send(prompt).then((runId) => {
+      if (runId !== null) setPrompt('');
+    });
   };
-  const earlier = detail.messages.filter((message) => message.runId !== stream.runId);
-  const current = detail.messages.find((message) => message.runId === stream.runId);
-  const pendingPrompt = startRun.isPending ? startRun.variables?.prompt : undefined;
-  const livePrompt =
-    current?.prompt ??
-    (startRun.data?.runId === stream.runId ? startRun.variables?.prompt : undefined) ??
-    pendingPrompt;
-  const idle = stream.runState === 'idle';
+  const stop = () => {
+    setStopping(true);
+    void chat.stop().finally(() => setStopping(false));
+  };
+  const livePrompt = live?.prompt ?? pending?.prompt ?? null;
+  const idle = live === undefined;
+  const streamProblem = live?.state === 'error' ? live.reason : null;
+  const refusal = chat.notLive && REFUSALS.has(chat.notLive.reason) ? chat.notLive.message : null;
 
   return (
     <section className="thread-view" aria-label="Thread">
-      <ConnectionStatus runState={stream.runState} connection={stream.connection} />
+      <ConnectionStatus runState={runState} connection={chat.connection} />
       <div className="conversation-wrap">
         {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable to scroll by keyboard. */}
         <section className="conversation" ref={scroller} tabIndex={0} aria-label="Conversation">
           <div className="conversation-content" ref={content}>
-            {earlier.length === 0 && idle && !pendingPrompt && (
+            {earlier.length === 0 && idle && !pending && (
               <p className="empty">No messages yet. Ask something below to start.</p>
             )}
             {earlier.length > 0 && (
               <ol className="history" aria-label="Earlier messages">
                 {earlier.map((message) => (
-                  <EarlierMessage key={message.runId} message={message} />
+                  <EarlierMessage key={message.id} message={message} />
                 ))}
               </ol>
             )}
-            {livePrompt !== undefined && <PromptBubble prompt={livePrompt} />}
+            {livePrompt !== null && <PromptBubble prompt={livePrompt} />}
             <article
               className={busy ? 'reply live streaming' : 'reply live'}
               aria-label="Reply"
               aria-busy={busy}
               hidden={idle}
-              data-run-state={stream.runState}
-              data-complete={stream.complete === null ? undefined : String(stream.complete)}
+              data-run-state={runState}
+              data-complete={live?.complete == null ? undefined : String(live.complete)}
             >
               <MessageParts
-                parts={stream.parts}
+                parts={live?.parts ?? []}
                 live={busy}
-                runId={stream.runId ?? undefined}
+                runId={live?.runId ?? undefined}
                 textTestId="reply-text"
               />
-              {busy && stream.parts.length === 0 && <p className="hint">Thinking…</p>}
-              {stream.runState === 'cancelled' && <p className="reply-note">Stopped.</p>}
-              <ReplyMeta model={stream.model} usage={stream.usage} finishReason={stream.finishReason} />
+              {busy && (live?.parts.length ?? 0) === 0 && <p className="hint">Thinking…</p>}
+              {runState === 'cancelled' && <p className="reply-note">Stopped.</p>}
+              <ReplyMeta model={live?.model} usage={live?.usage} finishReason={live?.finishReason} />
             </article>
-            {stream.reset && (
+            {chat.reset && (
               <p role="note" className="notice">
-                Part of this thread's history is gone ({stream.reset}); showing what is still kept.
+                Part of this thread's history is gone ({chat.reset}); showing what is still kept.
               </p>
             )}
-            {stream.error && (
+            {(streamProblem ?? refusal) && (
               <p role="alert" className="error">
-                {stream.error}
+                {streamProblem ?? refusal}
               </p>
             )}
           </div>
@@ -104,18 +100,13 @@ export function LiveThread({ threadId, detail }: { threadId: string; detail: Thr
         onPromptChange={setPrompt}
         canSend={canSend}
         onSend={send}
-        streaming={busy && stream.runId !== null}
-        stopping={cancel.isPending}
-        onStop={() => stream.runId && cancel.mutate({ runId: stream.runId })}
+        streaming={busy && live?.runId != null}
+        stopping={stopping}
+        onStop={stop}
       />
-      {startRun.error && (
+      {chat.error?.kind === 'request' && (
         <p role="alert" className="error">
-          {startRun.error.message}
-        </p>
-      )}
-      {cancel.error && (
-        <p role="alert" className="error">
-          {cancel.error.message}
+          {chat.error.message}
         </p>
       )}
     </section>

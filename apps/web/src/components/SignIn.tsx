@@ -1,10 +1,10 @@
+import { threadcast } from '@threadcast/react';
 import { type FormEvent, useState } from 'react';
 import type { Session } from '../session.ts';
-import { trpc } from '../trpc.ts';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
   const [name, setName] = useState('');
-  const login = trpc.auth.devLogin.useMutation({
+  const login = threadcast.auth.devLogin.useMutation({
     // The server set the session cookie; only who we are is kept here.
     onSuccess: ({ userId }) => onSignedIn({ name: name.trim(), userId }),
   });

@@ -1,40 +1,22 @@
-import type { RunState } from '@threadcast/contract';
-import { useState } from 'react';
-import { isBusy } from '../run-state.ts';
-import { trpc } from '../trpc.ts';
+import { isBusy, useThreads } from '@threadcast/react';
 
 /** The signed-in user's threads, live: another tab or device creating, renaming or running a thread shows here. */
 export function ThreadList({ selected, onSelect }: { selected: string | null; onSelect: (threadId: string) => void }) {
-  const utils = trpc.useUtils();
-  const threads = trpc.thread.list.useQuery();
-  const [runStates, setRunStates] = useState<Record<string, RunState>>({});
-  trpc.thread.onActivity.useSubscription(
-    {},
-    {
-      // Loaded once the stream is live, so no change between the two is missed.
-      onStarted: () => void utils.thread.list.invalidate(),
-      onData: ({ data }) => {
-        if (data.kind === 'run') setRunStates((states) => ({ ...states, [data.threadId]: data.state }));
-        else void utils.thread.list.invalidate();
-      },
-    },
-  );
-  const create = trpc.thread.create.useMutation({
-    onSuccess: async ({ threadId }) => {
-      await utils.thread.list.invalidate();
-      onSelect(threadId);
-    },
-  });
+  const { threads, create, isCreating, error } = useThreads();
+  const createThread = () => {
+    create().then(onSelect, () => {
+      // The refusal is shown from `error`.
+    });
+  };
   return (
     <nav className="sidebar" aria-label="Threads">
-      <button type="button" onClick={() => create.mutate({})} disabled={create.isPending}>
+      <button type="button" onClick={createThread} disabled={isCreating}>
         New thread
       </button>
-      {create.error && <p role="alert">{create.error.message}</p>}
+      {error && <p role="alert">{error.message}</p>}
       <ul>
-        {threads.data?.map((thread) => {
-          const state = runStates[thread.threadId];
-          const busy = state !== undefined && isBusy(state);
+        {threads?.map((thread) => {
+          const busy = thread.runState !== null && isBusy(thread.runState);
           return (
             <li key={thread.threadId}>
               <button
@@ -44,7 +26,7 @@ export function ThreadList({ selected, onSelect }: { selected: string | null; on
                 onClick={() => onSelect(thread.threadId)}
               >
                 {thread.title} <small>{new Date(thread.createdAt).toLocaleTimeString()}</small>
-                {busy && <span className="badge">{state}</span>}
+                {busy && <span className="badge">{thread.runState}</span>}
               </button>
             </li>
           );

@@ -1,20 +1,20 @@
-import { trpc } from '../trpc.ts';
+import { useThread } from '@threadcast/react';
 import { LiveThread } from './LiveThread.tsx';
 
-/** A thread: loaded once with `thread.get`, then followed live from where that left off. */
+/** A thread: loaded once, then followed live from where that left off (`useThread`). */
 export function ThreadView({ threadId }: { threadId: string }) {
-  const detail = trpc.thread.get.useQuery({ threadId }, { staleTime: Number.POSITIVE_INFINITY });
-  if (detail.error)
+  const chat = useThread(threadId);
+  if (!chat.thread && chat.error?.kind === 'load')
     return (
       <p role="alert" className="error page-state">
-        Could not load this thread: {detail.error.message}
+        Could not load this thread: {chat.error.message}
       </p>
     );
-  if (!detail.data)
+  if (!chat.thread)
     return (
       <p role="status" className="hint page-state">
         Loading the thread…
       </p>
     );
-  return <LiveThread threadId={threadId} detail={detail.data} />;
+  return <LiveThread chat={chat} />;
 }

@@ -1,0 +1,7 @@
+export type { ChatMessage } from './chat-message.ts';
+export { type ChatStatus, isBusy } from './chat-status.ts';
+export type { ConnectionState, NotLive, NotLiveReason } from './connection.ts';
+export { ThreadcastProvider, type ThreadcastProviderProps } from './provider.tsx';
+export { threadcast } from './threadcast.ts';
+export { type ThreadError, type UseThreadResult, useThread } from './use-thread.ts';
+export { type ThreadSummary, type UseThreadsResult, useThreads } from './use-threads.ts';
