@@ -1,4 +1,7 @@
 import { libraryBuild } from '../../scripts/library-build.ts';
 
 // @threadcast/common is bundled in: it is not published, and only a few of its lines are used.
-export default libraryBuild({ entry: ['src/index.ts'], noExternal: ['@threadcast/common'] });
+export default libraryBuild({
+  entry: { index: 'src/index.ts', 'ai/index': 'src/ai/index.ts' },
+  noExternal: ['@threadcast/common'],
+});
