@@ -7,13 +7,15 @@
 import { appProcedures, createConfiguredRouter, protectedProcedure } from '@threadcast/api';
 import { createLinks, createStreamingClient, type ThreadcastRouter } from '@threadcast/client';
 import { createTRPCClient } from '@trpc/client';
-import { initTRPC, type inferRouterInputs, type inferRouterOutputs } from '@trpc/server';
+import { type inferRouterInputs, type inferRouterOutputs, initTRPC } from '@trpc/server';
 import { z } from 'zod';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 type SameRecord<A, B> =
-  Equal<keyof A, keyof B> extends true ? { [K in keyof A]: K extends keyof B ? Equal<A[K], B[K]> : false }[keyof A] : false;
+  Equal<keyof A, keyof B> extends true
+    ? { [K in keyof A]: K extends keyof B ? Equal<A[K], B[K]> : false }[keyof A]
+    : false;
 
 // 1. Mounted: the team's procedures (here `billing`) beside threadcast's, served by one threadcast server.
 const billing = {
@@ -43,7 +45,9 @@ type TcOut = inferRouterOutputs<ThreadcastRouter>;
 
 // 2. Beside: the team's own tRPC server, and a threadcast server at another URL.
 const t = initTRPC.create();
-const ownRouter = t.router({ greet: t.procedure.input(z.object({ name: z.string() })).query(({ input }) => input.name) });
+const ownRouter = t.router({
+  greet: t.procedure.input(z.object({ name: z.string() })).query(({ input }) => input.name),
+});
 const own = createTRPCClient<typeof ownRouter>({ links: [] });
 const threadcast = createStreamingClient({ url: 'https://threadcast.example/trpc' });
 

@@ -25,7 +25,7 @@ async function shownReply(page: Page): Promise<string> {
 
 async function send(page: Page, prompt: string): Promise<string> {
   await page.getByLabel('Prompt').fill(prompt);
-  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
   await expect(lastMessage(page)).toHaveAttribute('data-run-id', /.+/);
   return (await lastMessage(page).getAttribute('data-run-id')) as string;
 }
@@ -42,7 +42,7 @@ test('a run streams into useThread, and the reply shown is exactly the one the s
   await expect(lastMessage(page)).toContainText('Tool calculator: output-available');
 
   // regenerate() runs the last prompt again as a new run; the first stays in the history.
-  await page.getByRole('button', { name: 'Regenerate' }).click();
+  await page.getByRole('button', { name: 'Regenerate', exact: true }).click();
   await expect(lastMessage(page)).not.toHaveAttribute('data-run-id', runId);
   await expect(lastMessage(page)).toHaveAttribute('data-state', 'done');
   await expect(page.getByRole('list', { name: 'Messages' }).getByRole('listitem')).toHaveCount(2);
@@ -52,6 +52,7 @@ test('a reload mid-run resumes the reply exactly once', async ({ page }) => {
   await signInToNewThread(page);
   const runId = await send(page, 'count the words of this rather long prompt while the page reloads halfway');
   await expect(lastMessage(page).getByTestId('reply-text')).not.toHaveCount(0);
+  await expect(lastMessage(page)).toHaveAttribute('data-state', 'running');
   await page.reload();
   await expect(lastMessage(page)).toHaveAttribute('data-state', 'done');
   const run = await serverRun(page, runId);
@@ -62,7 +63,7 @@ test('stop() cancels the run on the worker', async ({ page }) => {
   await signInToNewThread(page);
   const runId = await send(page, 'a run to stop before it ends, with enough words to take a while to stream');
   await expect(page.getByTestId('status')).toHaveText(/submitted|streaming/);
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(lastMessage(page)).toHaveAttribute('data-state', 'cancelled');
   expect((await serverRun(page, runId)).state).toBe('cancelled');
   await expect(page.getByTestId('status')).toHaveText('ready');
@@ -72,7 +73,7 @@ test('a refused prompt is a typed error, and the thread goes on', async ({ page 
   await signInToNewThread(page);
   // The server under test allows 500 characters (PROMPT_MAX_CHARS).
   await page.getByLabel('Prompt').fill('x'.repeat(501));
-  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('PROMPT_MAX_CHARS');
   await expect(page.getByTestId('status')).toHaveText('error');
   await page.getByRole('button', { name: 'Dismiss' }).click();

@@ -43,7 +43,9 @@ function closingOnError(Base: EventSourceConstructor): EventSourceConstructor {
  * link. Both send `Authorization: Bearer` when there is a token, and never put it in the URL. Typed for a
  * threadcast server by default; a router that mounts threadcast's procedures beside its own passes its type.
  */
-export function createLinks<TRouter extends AnyTRPCRouter = ThreadcastRouter>(options: LinkOptions): TRPCLink<TRouter>[] {
+export function createLinks<TRouter extends AnyTRPCRouter = ThreadcastRouter>(
+  options: LinkOptions,
+): TRPCLink<TRouter>[] {
   const EventSourceImpl = options.EventSource ?? (globalThis.EventSource as EventSourceConstructor | undefined);
   if (!EventSourceImpl) throw new Error('no EventSource here: pass one (e.g. from the `eventsource` package)');
   const { getToken } = options;
