@@ -4,11 +4,12 @@
  *    `ThreadcastRouter`, still fit that router. 2. Run a threadcast server beside its own: two typed clients.
  * A procedure whose input drifts fails here, as it would in the team's app.
  */
-import { appProcedures, createConfiguredRouter, protectedProcedure } from '@threadcast/api';
-import { createLinks, createStreamingClient, type ThreadcastRouter } from '@threadcast/client';
+import { createStreamingClient, type ThreadcastRouter } from '@threadcast/client';
 import { createTRPCClient } from '@trpc/client';
 import { type inferRouterInputs, type inferRouterOutputs, initTRPC } from '@trpc/server';
 import { z } from 'zod';
+import type { HostRouter } from './examples/mount.ts';
+import { api as host } from './examples/mount-client.ts';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
@@ -17,17 +18,8 @@ type SameRecord<A, B> =
     ? { [K in keyof A]: K extends keyof B ? Equal<A[K], B[K]> : false }[keyof A]
     : false;
 
-// 1. Mounted: the team's procedures (here `billing`) beside threadcast's, served by one threadcast server.
-const billing = {
-  plan: protectedProcedure.input(z.object({ seats: z.number().int().min(1) })).query(({ input }) => ({
-    seats: input.seats,
-    price: input.seats * 10,
-  })),
-};
-const hostRouter = createConfiguredRouter({ ...appProcedures, billing }, { heartbeatMs: 15_000 });
-type HostRouter = typeof hostRouter;
-const host = createTRPCClient<HostRouter>({ links: createLinks<HostRouter>({ url: '/trpc' }) });
-
+// 1. Mounted (docs/client.md's example, `examples/mount.ts`): the team's `billing` beside threadcast's procedures,
+// served by one threadcast server.
 export async function mounted() {
   const { price } = await host.billing.plan.query({ seats: 3 });
   const { runId } = await host.run.start.mutate({ threadId: 't', prompt: `${price}` });
