@@ -4,7 +4,8 @@ import { defineConfig } from '@playwright/test';
 // runner of the repository's tests picks free ports; by hand the defaults below do.
 const serverPort = Number(process.env.THREADCAST_PORT ?? 4810);
 const appPort = Number(process.env.EXAMPLE_PORT ?? 4811);
-const threadcastUrl = `http://127.0.0.1:${serverPort}`;
+/** The threadcast server under test, for tests that talk to it from Node. */
+export const threadcastUrl = `http://127.0.0.1:${serverPort}`;
 
 export default defineConfig({
   testDir: './tests',
