@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 /**
  * docs/client.md shows only compiled code: each TypeScript block is one of these files, byte for byte. The examples'
  * files are typechecked against the packed packages by scripts/examples.sh (which also runs the Node one), the
- * mounting example by `pnpm typecheck` (mount.typetest.ts).
+ * mounting example by `pnpm typecheck` (mount.typetest.ts). Each package's README shows its example the same way.
  */
 
 const repo = new URL('../../../', import.meta.url);
@@ -39,5 +39,14 @@ describe('docs/client.md', () => {
     const blocks = text.match(/^```tsx?\n[\s\S]*?^```/gm) ?? [];
     expect(blocks.length).toBeGreaterThan(0);
     for (const block of blocks) expect(shown.has(block), `an uncompiled block:\n${block}`).toBe(true);
+  });
+
+  it("is what each package's README links to, and each README's example is compiled too", async () => {
+    const readmes = { contract: 'readme/contract.ts', client: 'readme/client.ts', react: 'readme/react.tsx' };
+    for (const [name, example] of Object.entries(readmes)) {
+      const readme = await readFile(new URL(`packages/${name}/README.md`, repo), 'utf8');
+      expect(readme).toContain(await fenced(`examples/react-chat/src/${example}`));
+      expect(readme).toContain('(../../docs/client.md)');
+    }
   });
 });
