@@ -26,8 +26,14 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 type ClockOutput = inferRouterOutputs<GuideRouter>['clock']['onTick'];
 /** What step 3 of the guide tells ThreadcastRouter: the clock's input, and the data of each tick. */
 export type GuideTypes = [
-  Equal<inferRouterInputs<GuideRouter>['clock']['onTick'], { everyMs: number; lastEventId?: string | null | undefined }>,
-  Equal<ClockOutput extends AsyncIterable<{ data: infer Tick }, never, undefined> ? Tick : never, { tick: number; at: number }>,
+  Equal<
+    inferRouterInputs<GuideRouter>['clock']['onTick'],
+    { everyMs: number; lastEventId?: string | null | undefined }
+  >,
+  Equal<
+    ClockOutput extends AsyncIterable<{ data: infer Tick }, never, undefined> ? Tick : never,
+    { tick: number; at: number }
+  >,
 ] extends [true, true]
   ? true
   : never;
