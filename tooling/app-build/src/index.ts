@@ -3,6 +3,7 @@ import { defineConfig, type UserConfig } from 'tsdown';
 import { inlineFilesReadAtRunTime } from './inline-files.ts';
 
 export { inlineFileReads } from './inline-files.ts';
+export { libraryBuild } from './library-build.ts';
 
 /**
  * How an app is built for production: `dist/main.js`, plain ESM that `node --enable-source-maps dist/main.js`
