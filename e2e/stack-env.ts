@@ -1,3 +1,11 @@
+import type { AppProcessOptions } from '@threadcast/testkit';
+
+/**
+ * Every app process the e2e suites start runs as production runs it: the build (`dist/main.js`) with plain node.
+ * The suite's script builds the apps first (turbo: a cache hit when nothing changed).
+ */
+export const fromBuild: AppProcessOptions = { from: 'build' };
+
 /** Settings of every app process the e2e suites start. */
 export const appEnv: Record<string, string> = { AGENT_TOKEN_DELAY_MS: '30', SSE_HEARTBEAT_MS: '2000' };
 

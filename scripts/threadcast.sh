@@ -4,7 +4,8 @@
 #   start:server  a server only (needs REDIS_URL; run workers beside it)
 #   start:worker  a worker only (needs REDIS_URL)
 #   test          every suite: lint, dependency audit, typecheck, unit and integration tests, build, compose check, e2e,
-#                 the benchmark's quick run, a heap census and a short soak
+#                 the packed packages and the example apps that install them, the benchmark's quick run, a heap
+#                 census and a short soak
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -122,6 +123,8 @@ case "${1:-}" in
     AUTH_SECRET="${AUTH_SECRET:-$(head -c 32 /dev/urandom | base64)}" docker-compose -f docker-compose.yml config --quiet
     say "end-to-end tests in Chromium"
     pnpm --filter @threadcast/e2e e2e | tee -a "$log"
+    say "published packages (publint, attw) and the example apps, installed from the packed tarballs"
+    bash scripts/examples.sh | tee -a "$log"
     say "benchmark smoke run (pnpm bench --quick): every variant runs, ours delivers exactly once"
     pnpm bench --quick
     say "heap census smoke run (pnpm bench:heap --streams=200): snapshots of our server and the Node floor are taken and read"

@@ -1,9 +1,10 @@
 /**
- * `pnpm bench [--quick] [--scenarios=fan-out,…] [--sizes=1000,…] [--variants=ours,node-floor,…]`: the fan-out benchmark. Starts its own Redis, then for each scenario × N ×
- * variant a server process (ours, stock tRPC, the seed baseline, the Node floor; none for the Redis
- * floor), load generator children that hold the streams, and publishes from this process. Prints one
- * table per scenario and writes bench/results/*.json. With --quick, exits 1 if any step of our server
- * lost, repeated or reordered an event, or had any error.
+ * `pnpm bench [--quick] [--scenarios=fan-out,…] [--sizes=1000,…] [--variants=ours,node-floor,…] [--from=build]`:
+ * the fan-out benchmark. Starts its own Redis, then for each scenario × N × variant a server process (ours, stock
+ * tRPC, the seed baseline, the Node floor; none for the Redis floor), load generator children that hold the
+ * streams, and publishes from this process. Prints one table per scenario and writes bench/results/*.json. With
+ * --quick, exits 1 if any step of our server lost, repeated or reordered an event, or had any error. Our server
+ * runs from source through tsx, or with `--from=build` from its build (`pnpm build` first).
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -19,7 +20,7 @@ import { formatScenarioTable } from './report-table.ts';
 import { writeResults } from './results-files.ts';
 import { runPlan } from './run-plan.ts';
 import { ServerSession } from './server-session.ts';
-import { type ServerSettings, variants } from './variants.ts';
+import { appFrom, type ServerSettings, variants } from './variants.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     scenarios: { type: 'string' },
     sizes: { type: 'string' },
     variants: { type: 'string' },
+    from: { type: 'string' },
   },
 });
 const list = (value: string | undefined) => value?.split(',').map((item) => item.trim());
@@ -58,6 +60,7 @@ const settings: ServerSettings = {
   redisUrl: redis.url,
   authSecret: randomBytes(32).toString('base64url'),
   heartbeatMs: plan.heartbeatMs,
+  from: appFrom(args.from),
 };
 const servers = new ServerSession(settings, plan.serverPerVariant);
 let exitCode = 1;

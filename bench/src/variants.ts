@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
+  type AppProcessOptions,
   findServingPid,
   type StartedProcess,
   startProcess,
@@ -13,6 +14,8 @@ export interface ServerSettings {
   redisUrl: string;
   authSecret: string;
   heartbeatMs: number;
+  /** How our server runs: from source through tsx (default) or the build with plain node (`--from=build`). */
+  from?: AppProcessOptions['from'];
 }
 
 export interface RunningServer {
@@ -39,16 +42,19 @@ const benchDir = fileURLToPath(new URL('..', import.meta.url));
 
 function ourServer() {
   return async (settings: ServerSettings): Promise<RunningServer> => {
-    const server = await startServerProcess({
-      REDIS_URL: settings.redisUrl,
-      AUTH_SECRET: settings.authSecret,
-      AUTH_DEV_LOGIN: '1',
-      SSE_HEARTBEAT_MS: String(settings.heartbeatMs),
-      STREAMS_PER_USER: '100000',
-      STREAMS_PER_SERVER: '100000',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-    });
+    const server = await startServerProcess(
+      {
+        REDIS_URL: settings.redisUrl,
+        AUTH_SECRET: settings.authSecret,
+        AUTH_DEV_LOGIN: '1',
+        SSE_HEARTBEAT_MS: String(settings.heartbeatMs),
+        STREAMS_PER_USER: '100000',
+        STREAMS_PER_SERVER: '100000',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+      },
+      { from: settings.from },
+    );
     try {
       await whenReady(server.url);
     } catch (error) {
@@ -149,3 +155,9 @@ export const variants: readonly Variant[] = [
     start: null,
   },
 ];
+
+/** `--from=source|build`: how our server runs (see ServerSettings.from). */
+export function appFrom(value: string | undefined): AppProcessOptions['from'] {
+  if (value === undefined || value === 'source' || value === 'build') return value;
+  throw new Error(`--from takes source or build, not ${value}`);
+}

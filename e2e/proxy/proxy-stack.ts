@@ -6,7 +6,7 @@ import {
   startWorkerProcess,
   type TestRedis,
 } from '@threadcast/testkit';
-import { scaledEnv } from '../stack-env.ts';
+import { fromBuild, scaledEnv } from '../stack-env.ts';
 import { type RunningNginx, startNginx } from './nginx.ts';
 
 /**
@@ -41,9 +41,9 @@ export async function startProxyStack(): Promise<ProxyStack> {
       TRUST_PROXY: '1',
     };
     const [worker, first, second] = await startAll([
-      startWorkerProcess(env),
-      startServerProcess(env),
-      startServerProcess(env),
+      startWorkerProcess(env, fromBuild),
+      startServerProcess(env, fromBuild),
+      startServerProcess(env, fromBuild),
     ] as const);
     started.push(worker, first, second);
     for (const server of [first, second]) servers.set(new URL(server.url).host, server);
@@ -61,7 +61,7 @@ export async function startProxyStack(): Promise<ProxyStack> {
       },
       async reviveKilled() {
         for (const address of killed) {
-          const revived = await startServerProcess({ ...env, PORT: new URL(`http://${address}`).port });
+          const revived = await startServerProcess({ ...env, PORT: new URL(`http://${address}`).port }, fromBuild);
           servers.set(address, revived);
           started.push(revived);
           killed.delete(address);

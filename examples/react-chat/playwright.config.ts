@@ -32,8 +32,8 @@ export default defineConfig({
   },
   webServer: [
     {
-      // The repository's threadcast server; any threadcast server would do (set THREADCAST_URL for vite instead).
-      command: 'pnpm --dir ../.. --silent --filter @threadcast/server start',
+      // The repository's threadcast server, built (pnpm build); any threadcast server would do.
+      command: 'pnpm --dir ../.. --silent --filter @threadcast/server start:prod',
       url: `${threadcastUrl}/healthz`,
       env: { PORT: String(serverPort), AGENT_TOKEN_DELAY_MS: '20', PROMPT_MAX_CHARS: '500', LOG_LEVEL: 'warn' },
       timeout: 120_000,

@@ -1,3 +1,4 @@
-import { libraryBuild } from '../../scripts/library-build.ts';
+// By path, as the apps' configs: tsdown loads its config without tsx.
+import { libraryBuild } from '../../tooling/app-build/src/library-build.ts';
 
 export default libraryBuild({ entry: ['src/index.ts'] });

@@ -3,6 +3,7 @@ import { appProcedures, createConfiguredRouter } from '@threadcast/api';
 import { clockRouter } from '@threadcast/api/examples/clock';
 import { createLinks } from '@threadcast/client';
 import { createTRPCClient, type TRPCClientError } from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
 import { startTestServer } from './test-server.ts';
@@ -20,6 +21,23 @@ const example = new URL('../../../packages/api/src/examples/clock.ts', import.me
 /** The router of an app that followed step 2: the app's routers and `clock`. */
 const withClock = () => createConfiguredRouter({ ...appProcedures, clock: clockRouter }, { heartbeatMs: 15_000 });
 type GuideRouter = ReturnType<typeof withClock>;
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type ClockOutput = inferRouterOutputs<GuideRouter>['clock']['onTick'];
+/** What step 3 of the guide tells ThreadcastRouter: the clock's input, and the data of each tick. */
+export type GuideTypes = [
+  Equal<
+    inferRouterInputs<GuideRouter>['clock']['onTick'],
+    { everyMs: number; lastEventId?: string | null | undefined }
+  >,
+  Equal<
+    ClockOutput extends AsyncIterable<{ data: infer Tick }, never, undefined> ? Tick : never,
+    { tick: number; at: number }
+  >,
+] extends [true, true]
+  ? true
+  : never;
+const guideTypesHold: GuideTypes = true;
 
 async function startGuideServer(options: Parameters<typeof startTestServer>[0] = {}) {
   const server = await startTestServer({ ...options, router: withClock() });
@@ -57,12 +75,17 @@ function ticks(api: ReturnType<typeof createTRPCClient<GuideRouter>>, lastEventI
 
 describe('the guide to adding a subscription', () => {
   it('shows the example file byte for byte, and says how to mount it', async () => {
+    expect(guideTypesHold).toBe(true);
     const text = await readFile(guide, 'utf8');
     const section = text.slice(text.indexOf('## Add a subscription'), text.indexOf('## Add an agent provider'));
     const firstBlock = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
     expect(firstBlock).toBe(await readFile(example, 'utf8'));
     expect(section).toContain("import { clockRouter } from './routers/clock.ts';");
     expect(section).toContain('  clock: clockRouter,');
+    // Step 3's type for ThreadcastRouter is the procedure's, as `GuideTypes` below checks.
+    expect(section).toContain(
+      'onTick: Subscription<{ everyMs: number; lastEventId?: string | null | undefined }, { tick: number; at: number }>;',
+    );
   });
 
   it('ticks in order, resumes after the last tick it was given, and refuses a malformed id', async () => {

@@ -1,7 +1,8 @@
 /**
- * `pnpm bench:heap [--streams=1000]`: where an idle stream's memory goes. Starts a Redis of its own, our server and the
- * Node floor, and for each takes a heap snapshot before and after opening `--streams` idle streams; prints the heap
- * per stream by kind of object, side by side, and writes `results/heap.json`.
+ * `pnpm bench:heap [--streams=1000] [--from=build]`: where an idle stream's memory goes. Starts a Redis of its own,
+ * our server and the Node floor, and for each takes a heap snapshot before and after opening `--streams` idle
+ * streams; prints the heap per stream by kind of object, side by side, and writes `results/heap.json`. Our server
+ * runs from source through tsx, or with `--from=build` from its build (`pnpm build` first).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -12,12 +13,13 @@ import { countOpenFds, startRedisServer } from '@threadcast/testkit';
 import { BenchThreads } from '../bench-threads.ts';
 import { machine } from '../results-files.ts';
 import { SseStream } from '../sse-stream.ts';
-import { type RunningServer, type Variant, variants } from '../variants.ts';
+import { appFrom, type RunningServer, type Variant, variants } from '../variants.ts';
 import { growthPerStream, type HeapCensus, heapCensus, type KindGrowth, totalBytes } from './heap-census.ts';
 
 const streams = Number(
   /^--streams=(\d+)$/.exec(process.argv.find((arg) => arg.startsWith('--streams=')) ?? '')?.[1] ?? 1000,
 );
+const from = appFrom(process.argv.find((arg) => arg.startsWith('--from='))?.slice('--from='.length));
 const WARM_UP_STREAMS = 50;
 const THREADS = 10;
 const SHOWN_KINDS = 20;
@@ -147,7 +149,7 @@ const dir = await mkdtemp(join(tmpdir(), 'threadcast-heap-'));
 // Inherited by the servers this process starts (and only by them).
 process.env.NODE_OPTIONS = `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${dir}`;
 try {
-  const settings = { redisUrl: redis.url, authSecret: randomBytes(24).toString('hex'), heartbeatMs: 15_000 };
+  const settings = { redisUrl: redis.url, authSecret: randomBytes(24).toString('hex'), heartbeatMs: 15_000, from };
   const byId = (id: Variant['id']) => variants.find((variant) => variant.id === id) as Variant;
   // The threads (and the token) come from our server; the floor streams the same ids without auth.
   const creator = await (byId('ours').start as NonNullable<Variant['start']>)(settings);
