@@ -15,6 +15,6 @@ for pkg in contract client react; do
   pnpm exec publint run "$unpacked/package" --strict --pack false
   rm -rf "$unpacked"
   pnpm exec attw "$tarball" --profile esm-only --format table-flipped
-  printf '%s: %s packed, %s gzipped JS\n' "@threadcast/$pkg" "$(du -h "$tarball" | cut -f1)" \
+  printf '%s: %s packed, %s gzipped JS\n' "@threadcast/$pkg" "$(wc -c <"$tarball" | awk '{ printf "%.1f kB", $1 / 1000 }')" \
     "$(tar -xzOf "$tarball" --wildcards 'package/dist/*.js' | gzip -9 | wc -c | awk '{ printf "%.1f kB", $1 / 1000 }')"
 done
