@@ -1,9 +1,9 @@
 import {
   applyMessageEvent,
   type FinishReason,
+  isAtOrBefore,
   type MessagePart,
   messageText,
-  parseEventId,
   type RunState,
   type StreamEvent,
   type Usage,
@@ -54,15 +54,6 @@ export const initialStreamState: StreamState = {
   finishReason: null,
 };
 
-function isAlreadySeen(lastEventId: string | null, id: string): boolean {
-  if (lastEventId === null) return false;
-  const last = parseEventId(lastEventId);
-  const next = parseEventId(id);
-  if (!last || !next || last.epoch !== next.epoch) return false;
-  // Live-only events (`<seq>.<n>`) sort after their kept event and before the next one.
-  return next.seq < last.seq || (next.seq === last.seq && (next.live ?? 0) <= (last.live ?? 0));
-}
-
 function startRun(state: StreamState, runId: string, runState: RunState): StreamState {
   return {
     ...initialStreamState,
@@ -77,7 +68,7 @@ function startRun(state: StreamState, runId: string, runState: RunState): Stream
  * ignored, so a replay after a reconnect can never render a token or a part twice.
  */
 export function applyStreamEvent(state: StreamState, id: string, event: StreamEvent): StreamState {
-  if (isAlreadySeen(state.lastEventId, id)) return state;
+  if (isAtOrBefore(state.lastEventId, id)) return state;
   const runId = event.runId ?? null;
   let next = runId !== null && runId !== state.runId ? startRun(state, runId, 'queued') : state;
   switch (event.type) {

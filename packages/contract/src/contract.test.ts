@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatEventId,
+  isAtOrBefore,
+  isBusy,
   onEventInput,
   parseEventId,
   parseStreamEvent,
+  runStates,
   startRunInput,
   streamEventSchema,
   threadIdSchema,
@@ -120,5 +123,28 @@ describe('procedure inputs', () => {
     });
     expect(onEventInput.parse({ threadId: 't1', lastEventId: null }).lastEventId).toBeNull();
     expect(onEventInput.safeParse({ threadId: 't1', lastEventId: 'nope' }).success).toBe(false);
+  });
+});
+
+describe('isAtOrBefore', () => {
+  it('orders ids of one history, live-only ids between their kept event and the next', () => {
+    expect(isAtOrBefore(null, '1:5')).toBe(false);
+    expect(isAtOrBefore('1:5', '1:4')).toBe(true);
+    expect(isAtOrBefore('1:5', '1:5')).toBe(true);
+    expect(isAtOrBefore('1:5', '1:5.1')).toBe(false);
+    expect(isAtOrBefore('1:5.2', '1:5.1')).toBe(true);
+    expect(isAtOrBefore('1:5.2', '1:6')).toBe(false);
+  });
+
+  it('never skips an id of another epoch or a malformed one', () => {
+    expect(isAtOrBefore('2:5', '1:4')).toBe(false);
+    expect(isAtOrBefore('1:5', 'nonsense')).toBe(false);
+  });
+});
+
+describe('isBusy', () => {
+  it('is true until a run ends', () => {
+    expect(runStates.filter(isBusy)).toEqual(['queued', 'running', 'waiting']);
+    expect(isBusy('idle')).toBe(false);
   });
 });

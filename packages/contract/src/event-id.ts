@@ -39,3 +39,15 @@ export function parseEventId(id: string): EventPosition | null {
   if (!Number.isSafeInteger(seq)) return null;
   return match[3] ? { epoch: match[1], seq, live: Number(match[3]) } : { epoch: match[1], seq };
 }
+
+/**
+ * Whether event `id` comes at or before `lastEventId` in one thread's history (same epoch): what a client that has
+ * applied `lastEventId` must ignore. Live-only events (`<seq>.<n>`) sort after their kept event and before the next.
+ */
+export function isAtOrBefore(lastEventId: string | null, id: string): boolean {
+  if (lastEventId === null) return false;
+  const last = parseEventId(lastEventId);
+  const next = parseEventId(id);
+  if (!last || !next || last.epoch !== next.epoch) return false;
+  return next.seq < last.seq || (next.seq === last.seq && (next.live ?? 0) <= (last.live ?? 0));
+}

@@ -5,6 +5,11 @@ import { deltaPartSchema, finishReasonSchema, usageSchema } from './parts.ts';
 /** `waiting`: paused until the thread's owner approves or denies a tool (`run.approveTool`). */
 export const runStates = ['queued', 'running', 'waiting', 'done', 'error', 'cancelled'] as const;
 export const runStateSchema = z.enum(runStates);
+
+/** A run that has not ended (`queued`, `running` or `waiting`): it may still add to its reply, and it can be stopped. */
+export function isBusy(state: RunState | 'idle'): boolean {
+  return state === 'queued' || state === 'running' || state === 'waiting';
+}
 export type RunState = z.infer<typeof runStateSchema>;
 
 export const streamEventTypes = ['token', 'status', 'delta', 'done', 'error'] as const;

@@ -1,6 +1,13 @@
 import { initialStreamState, type StreamState } from '@threadcast/client';
-import type { FinishReason, MessagePart, RunState, ThreadDetail, ThreadMessage, Usage } from '@threadcast/contract';
-import { isBusy } from './chat-status.ts';
+import {
+  type FinishReason,
+  isBusy,
+  type MessagePart,
+  type RunState,
+  type ThreadDetail,
+  type ThreadMessage,
+  type Usage,
+} from '@threadcast/contract';
 
 /** One prompt and its reply, as `useThread` shows it. */
 export interface ChatMessage {

@@ -21,8 +21,3 @@ export function chatStatus(state: { hasError: boolean; sending: boolean; runStat
       return 'ready';
   }
 }
-
-/** A run that has not ended: it may still add to its reply, and it can be stopped. */
-export function isBusy(state: RunState | 'idle'): boolean {
-  return state === 'queued' || state === 'running' || state === 'waiting';
-}

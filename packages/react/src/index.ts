@@ -1,5 +1,6 @@
+export { isBusy } from '@threadcast/contract';
 export type { ChatMessage } from './chat-message.ts';
-export { type ChatStatus, isBusy } from './chat-status.ts';
+export type { ChatStatus } from './chat-status.ts';
 export type { ConnectionState, NotLive, NotLiveReason } from './connection.ts';
 export { ThreadcastProvider, type ThreadcastProviderProps } from './provider.tsx';
 export { threadcast } from './threadcast.ts';

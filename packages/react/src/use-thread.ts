@@ -1,9 +1,9 @@
 import { skipToken } from '@tanstack/react-query';
 import { applyStreamEvent, initialStreamState, type StreamState } from '@threadcast/client';
-import type { Thread } from '@threadcast/contract';
+import { isBusy, type Thread } from '@threadcast/contract';
 import { useCallback, useEffect, useState } from 'react';
 import { type ChatMessage, chatMessages, type SentPrompt, streamStart } from './chat-message.ts';
-import { type ChatStatus, chatStatus, isBusy } from './chat-status.ts';
+import { type ChatStatus, chatStatus } from './chat-status.ts';
 import { type ConnectionState, connectionState, errorCode, type NotLive, notLive } from './connection.ts';
 import { threadcast } from './threadcast.ts';
 import { useOnline } from './use-online.ts';

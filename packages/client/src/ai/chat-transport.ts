@@ -1,4 +1,4 @@
-import type { RunState } from '@threadcast/contract';
+import { isBusy } from '@threadcast/contract';
 import type { ChatTransport, UIMessage, UIMessageChunk } from 'ai';
 import type { StreamingClient } from '../streaming-client.ts';
 import type { ThreadcastMessageMetadata } from './metadata.ts';
@@ -11,8 +11,6 @@ export interface ThreadcastChatTransportOptions {
   /** The thread this chat is: each sent message starts a run on it. */
   threadId: string;
 }
-
-const IN_PROGRESS: ReadonlySet<RunState> = new Set(['queued', 'running', 'waiting']);
 
 /**
  * `useChat` over threadcast: a sent message starts a run on the thread (`run.start`), and its reply streams
@@ -65,7 +63,7 @@ export class ThreadcastChatTransport<UI_MESSAGE extends UIMessage = UIMessage<Th
   async reconnectToStream(options: { abortSignal?: AbortSignal }): Promise<ReadableStream<UIMessageChunk> | null> {
     const detail = await this.client.trpc.thread.get.query({ threadId: this.threadId });
     const latest = detail.messages.at(-1);
-    if (!latest || !IN_PROGRESS.has(latest.state)) return null;
+    if (!latest || !isBusy(latest.state)) return null;
     return runChunkStream({
       client: this.client,
       threadId: this.threadId,

@@ -1,4 +1,4 @@
-import { type DeltaPart, parseEventId, type StreamEvent } from '@threadcast/contract';
+import { type DeltaPart, isAtOrBefore, type StreamEvent } from '@threadcast/contract';
 import type { UIMessageChunk } from 'ai';
 import type { ThreadcastMessageMetadata } from './metadata.ts';
 
@@ -24,7 +24,7 @@ export class RunChunkMapper {
 
   /** The chunks that the thread's event `id` adds to the run's message. */
   map(id: string, event: StreamEvent): UIMessageChunk[] {
-    if (this.ended || isAlreadySeen(this.lastEventId, id)) return [];
+    if (this.ended || isAtOrBefore(this.lastEventId, id)) return [];
     this.lastEventId = id;
     if (event.type === 'status' && event.content.state === 'reset') {
       // What was sent cannot be taken back, and a replay from retained history would double it.
@@ -102,13 +102,4 @@ function partChunk(part: DeltaPart): UIMessageChunk {
     return chunk;
   }
   return part;
-}
-
-/** Whether event `id` is at or before `lastEventId` in the same history (the order `thread.onEvent` keeps). */
-function isAlreadySeen(lastEventId: string | null, id: string): boolean {
-  if (lastEventId === null) return false;
-  const last = parseEventId(lastEventId);
-  const next = parseEventId(id);
-  if (!last || !next || last.epoch !== next.epoch) return false;
-  return next.seq < last.seq || (next.seq === last.seq && (next.live ?? 0) <= (last.live ?? 0));
 }

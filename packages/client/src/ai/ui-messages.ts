@@ -1,4 +1,4 @@
-import type { MessagePart, ThreadMessage, ToolMessagePart } from '@threadcast/contract';
+import { isBusy, type MessagePart, type ThreadMessage, type ToolMessagePart } from '@threadcast/contract';
 import type { UIMessage } from 'ai';
 import type { ThreadcastMessageMetadata } from './metadata.ts';
 
@@ -17,7 +17,7 @@ export function threadMessagesToUIMessages(messages: readonly ThreadMessage[]): 
       role: 'user',
       parts: [{ type: 'text', text: message.prompt }],
     };
-    if (message.state === 'queued' || message.state === 'running' || message.state === 'waiting') return [prompt];
+    if (isBusy(message.state)) return [prompt];
     const metadata: ThreadcastMessageMetadata = {
       runState: message.state,
       ...(message.reason === undefined ? {} : { reason: message.reason }),
