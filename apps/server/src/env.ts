@@ -1,5 +1,5 @@
 import { type ApiLimits, DEFAULT_LIMITS } from '@threadcast/api';
-import { backendEnvShape } from '@threadcast/backend';
+import { backendEnvShape, checkBackendEnv } from '@threadcast/backend';
 import { emptyAsUnset, envInt as int, logLevelSchema, parseEnv } from '@threadcast/common/env';
 import { metricsEnvShape } from '@threadcast/observability';
 import { workerEnvShape } from '@threadcast/runner';
@@ -80,7 +80,8 @@ const checkedEnvSchema = envSchema
   .refine((env) => env.SHUTDOWN_SPREAD_MS < env.SHUTDOWN_TIMEOUT_MS, {
     path: ['SHUTDOWN_SPREAD_MS'],
     message: 'SHUTDOWN_SPREAD_MS must be shorter than SHUTDOWN_TIMEOUT_MS (streams end within the deadline)',
-  });
+  })
+  .superRefine(checkBackendEnv);
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -19,6 +19,12 @@ const env = exitOnBadEnv(readEnv);
 const logger = createLogger({ service: 'threadcast-server', level: env.LOG_LEVEL });
 
 const backend = openBackend({ ...backendConfigFromEnv(env), logger });
+// A cluster or Sentinel set that does not answer is a configuration error: say so and stop.
+await backend.verify().catch(async (error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  await backend.close();
+  process.exit(2);
+});
 const { tokens, devLoginEnabled } = configureAuth(env, logger);
 const metrics = createServerMetrics({ backend, instanceId: env.INSTANCE_ID, token: env.METRICS_TOKEN, logger });
 const lifecycle = new ServerLifecycle({

@@ -7,11 +7,11 @@
  */
 
 import { parseArgs } from 'node:util';
-import { type Backend, backendConfigFromEnv, openBackend } from '@threadcast/backend';
+import { type Backend, backendConfigFromEnv, openBackend, redisTargetFromEnv } from '@threadcast/backend';
+import { describeTarget, isCluster, openCommandClient, type RedisTarget } from '@threadcast/bus/redis';
 import { connectionNames, THREAD_CHANNEL_PATTERN } from '@threadcast/bus/redis-names';
 import { type Logger, withTimeout } from '@threadcast/common';
 import { threadIdSchema } from '@threadcast/contract';
-import { Redis } from 'ioredis';
 import { type Env, readEnv } from './env.ts';
 import { testEvent } from './tc/publish.ts';
 import { serverStreams, table, threadcastConnections } from './tc/streams.ts';
@@ -48,22 +48,23 @@ function errorText(obj: object): string {
   return err instanceof Error ? `: ${err.message}` : '';
 }
 
-function redisUrlOf(env: Env): string {
-  if (!env.REDIS_URL) {
+function redisTargetOf(env: Env): RedisTarget {
+  const target = redisTargetFromEnv(env);
+  if (!target) {
     throw new Error(
-      'REDIS_URL is not set: tc looks at the Redis a deployment shares (on the memory engine everything lives inside the server process)',
+      'REDIS_URL is not set (nor REDIS_CLUSTER_NODES, nor REDIS_SENTINELS): tc looks at the Redis a deployment shares (on the memory engine everything lives inside the server process)',
     );
   }
-  return env.REDIS_URL;
+  return target;
 }
 
-/** Fails in words, naming the host but never the URL (it may hold a password), when Redis does not answer. */
+/** Fails in words, naming the hosts but never a URL (it may hold a password), when Redis does not answer. */
 async function reachable<T>(env: Env, command: Promise<T>): Promise<T> {
   try {
     return await withTimeout(command, REACH_TIMEOUT_MS);
   } catch (error) {
-    const host = new URL(redisUrlOf(env)).host;
-    throw new Error(`could not reach Redis at ${host}: ${error instanceof Error ? error.message : String(error)}`);
+    const where = describeTarget(redisTargetOf(env)).replace(/^redis /, '');
+    throw new Error(`could not reach Redis at ${where}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -71,7 +72,7 @@ function openTcBackend(env: Env): Backend {
   // Never the seed bridge: a troubleshooting tool must not take over a fleet's bridging.
   return openBackend({
     ...backendConfigFromEnv(env),
-    redisUrl: redisUrlOf(env),
+    redis: redisTargetOf(env),
     legacyBridge: false,
     logger: stderrLogger,
   });
@@ -145,18 +146,23 @@ async function streams(env: Env, args: string[]): Promise<void> {
     if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
       throw new UsageError(`--server ${url} is not an http(s) URL`);
   }
-  const redis = new Redis(redisUrlOf(env), {
+  const client = openCommandClient(redisTargetOf(env), {
     connectionName: OWN_CONNECTION,
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  redis.on('error', () => {});
+  client.on('error', () => {});
   let failed = false;
   try {
-    await reachable(env, redis.connect());
-    const connections = await threadcastConnections(redis, OWN_CONNECTION);
-    const channels = ((await redis.call('PUBSUB', 'CHANNELS', THREAD_CHANNEL_PATTERN)) as string[]).length;
+    await reachable(env, client.connect());
+    // On a cluster, each primary has its own clients and shard channels.
+    const nodes = isCluster(client) ? client.nodes('master') : [client];
+    const connections = (await Promise.all(nodes.map((node) => threadcastConnections(node, OWN_CONNECTION)))).flat();
+    const subcommand = isCluster(client) ? 'SHARDCHANNELS' : 'CHANNELS';
+    let channels = 0;
+    for (const node of nodes)
+      channels += ((await node.call('PUBSUB', subcommand, THREAD_CHANNEL_PATTERN)) as string[]).length;
     say(`Redis connections of threadcast processes (${connections.length}):`);
     const rows = connections.map((c) => [
       c.name,
@@ -169,7 +175,7 @@ async function streams(env: Env, args: string[]): Promise<void> {
     ]);
     for (const line of table([['NAME', 'ADDR', 'AGE', 'IDLE', 'SUB', 'PSUB', 'LAST COMMAND'], ...rows]))
       say(`  ${line}`);
-    say(`threads with live subscribers (PUBSUB CHANNELS ${THREAD_CHANNEL_PATTERN}): ${channels}`);
+    say(`threads with live subscribers (PUBSUB ${subcommand} ${THREAD_CHANNEL_PATTERN}): ${channels}`);
     if ((values.server ?? []).length === 0) return;
     say('open streams per server:');
     const rowsOf: string[][] = [['SERVER', 'INSTANCE', 'OPEN', 'DELIVERED', 'SLOW CONSUMERS', 'REDIS']];
@@ -184,7 +190,7 @@ async function streams(env: Env, args: string[]): Promise<void> {
     }
     for (const line of table(rowsOf)) say(`  ${line}`);
   } finally {
-    redis.disconnect();
+    client.disconnect();
   }
   if (failed) process.exitCode = 1;
 }

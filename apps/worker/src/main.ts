@@ -9,6 +9,12 @@ import { readEnv } from './env.ts';
 const env = exitOnBadEnv(readEnv);
 const logger = createLogger({ service: 'threadcast-worker', level: env.LOG_LEVEL });
 const backend = openBackend({ ...backendConfigFromEnv(env), logger });
+// A cluster or Sentinel set that does not answer is a configuration error: say so and stop.
+await backend.verify().catch(async (error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  await backend.close();
+  process.exit(2);
+});
 const metrics = createWorkerMetrics({ backend, instanceId: env.INSTANCE_ID, token: env.METRICS_TOKEN, logger });
 
 // Listening first: a port already taken stops the worker before it takes any run.

@@ -43,3 +43,18 @@ export class OutOfOrderError extends Error {
     super(`${producer}: event ${sequence} arrived before the one preceding it was stored`);
   }
 }
+
+/**
+ * An event was stored, but fewer replicas than asked (`publishReplicas`) confirmed it in time: a failover now
+ * could lose it. Publishing it again is safe (an idempotent producer's retry is answered as a duplicate).
+ */
+export class ReplicationTimeoutError extends Error {
+  override name = 'ReplicationTimeoutError';
+  constructor(
+    readonly confirmed: number,
+    readonly wanted: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`the event is stored, but ${confirmed} of ${wanted} replica(s) confirmed it within ${timeoutMs} ms`);
+  }
+}

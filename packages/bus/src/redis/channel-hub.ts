@@ -6,6 +6,16 @@ export interface HubListener<T> {
   push(message: T): void;
 }
 
+/** What the bus joins and leaves threads' channels through: one shared subscriber, or one per cluster shard. */
+export interface LiveHub<T> {
+  join(name: string, listener: HubListener<T>): Promise<void>;
+  leave(name: string, listener: HubListener<T>): void;
+  readonly size: { channels: number; listeners: number };
+  /** Why new subscriptions cannot be carried right now, or null when they can. */
+  unavailable(): string | null;
+  close(): Promise<void>;
+}
+
 interface Channel<T> {
   listeners: Set<HubListener<T>>;
   subscribed: Promise<unknown>;
@@ -20,7 +30,7 @@ interface Channel<T> {
  * `resync`: ioredis may report `ready` before its own resubscription completes, and whatever was
  * published while the connection was down never arrives, so listeners must read it from history.
  */
-export class ChannelHub<T> {
+export class ChannelHub<T> implements LiveHub<T> {
   private readonly channels = new Map<string, Channel<T>>();
   private connectedBefore = false;
   /** Counts reconnects; a resubscription clears `resubscribing` only if no newer reconnect started one. */
@@ -91,6 +101,9 @@ export class ChannelHub<T> {
     if (this.resubscribing) return 'the shared subscriber is resubscribing after a reconnect';
     return null;
   }
+
+  /** The connection is its owner's to close. */
+  async close(): Promise<void> {}
 
   private async resubscribe(reconnect: number, attempt = 0): Promise<void> {
     const names = [...this.channels.keys()];

@@ -1,3 +1,4 @@
+export type { HubListener, LiveHub } from './channel-hub.ts';
 export { resilientRedisOptions } from './connection-options.ts';
 export { type LegacyBridgeConfig, LegacyChannelBridge } from './legacy-bridge.ts';
 export {
@@ -6,3 +7,14 @@ export {
   type RedisEventBusConfig,
   type SharedConnections,
 } from './redis-event-bus.ts';
+export {
+  clusterNodeOptions,
+  describeTarget,
+  isCluster,
+  openCommandClient,
+  parseNodeList,
+  type RedisClient,
+  type RedisNodeAddress,
+  type RedisTarget,
+  sentinelOptions,
+} from './redis-target.ts';

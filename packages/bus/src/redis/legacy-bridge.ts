@@ -8,6 +8,7 @@ import type { Closable, EventBus } from '../event-bus.ts';
 import { resilientRedisOptions } from './connection-options.ts';
 import { connectionNames, LEGACY_CHANNEL_PATTERN, legacyBridgeLockKey, runIdOfLegacyChannel } from './names.ts';
 import type { SharedConnections } from './redis-event-bus.ts';
+import type { RedisClient } from './redis-target.ts';
 
 export interface LegacyBridgeConfig {
   url: string;
@@ -24,10 +25,10 @@ export interface LegacyBridgeConfig {
 const RENEW_SCRIPT = readFileSync(new URL('./renew-lock-1.lua', import.meta.url), 'utf8');
 const RELEASE_SCRIPT = readFileSync(new URL('./release-lock-1.lua', import.meta.url), 'utf8');
 
-interface LockingRedis extends Redis {
+type LockingRedis = RedisClient & {
   threadcastRenewLock(lockKey: string, owner: string, lockMs: number): Promise<number>;
   threadcastReleaseLock(lockKey: string, owner: string): Promise<number>;
-}
+};
 
 /**
  * Carries events that an external producer (the seed's Python worker) publishes on
@@ -38,7 +39,7 @@ interface LockingRedis extends Redis {
  */
 export class LegacyChannelBridge implements Closable {
   private readonly commands: LockingRedis;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly id = newEpoch();
   private readonly lockKey: string;
   private readonly lockMs: number;

@@ -45,9 +45,19 @@ export interface BusKeys {
   log(threadId: ThreadId): string;
 }
 
-export function busKeys(keyPrefix = DEFAULT_KEY_PREFIX, channelPrefix = THREAD_CHANNEL_PREFIX): BusKeys {
+/**
+ * On a cluster (`sharded`), a thread's channel is a shard channel carrying the thread's hash tag,
+ * `thread:{<threadId>}`, so that the publish script's SPUBLISH stays in the slot of its keys.
+ */
+export function busKeys(
+  keyPrefix = DEFAULT_KEY_PREFIX,
+  channelPrefix = THREAD_CHANNEL_PREFIX,
+  sharded = false,
+): BusKeys {
   return {
-    channel: (threadId) => threadChannel(threadId, channelPrefix),
+    channel: sharded
+      ? (threadId) => `${channelPrefix}{${threadId}}`
+      : (threadId) => threadChannel(threadId, channelPrefix),
     meta: (threadId) => `${keyPrefix}thread:{${threadId}}:meta`,
     log: (threadId) => `${keyPrefix}thread:{${threadId}}:log`,
   };

@@ -10,6 +10,8 @@
 -- ARGV[6]  idempotent producer ('' for none), e.g. a run id
 -- ARGV[7]  the producer's sequence number of this event
 -- ARGV[8]  '1' if this is the producer's final event
+-- ARGV[9]  'PUBLISH', or 'SPUBLISH' on a cluster (the channel then shares the thread's hash tag)
+-- ARGV[10] '1' to fence against a failover (fence.lua, prepended), else '0'
 -- Returns  { epoch, seq, status } of the event:
 --          status 0: stored and published as {"id":"<epoch>:<seq>","event":<event JSON>}
 --          status 1: a duplicate (sequence not above the producer's last): its first position, nothing done
@@ -21,6 +23,9 @@ if not epoch then
   epoch = ARGV[3]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'epoch', epoch)
+end
+if ARGV[10] == '1' then
+  epoch = fence(KEYS[1], epoch, ARGV[3])
 end
 local producer = ARGV[6]
 if producer ~= '' then
@@ -41,7 +46,10 @@ if producer ~= '' then
       return { epoch, lastSeq, 1 }
     end
     if ARGV[8] ~= '1' and tonumber(ARGV[7]) > lastSequence + 1 then
-      return { epoch, 0, 3 }
+      -- Unless a fence started this epoch: the events in between were lost with the old primary (and reported).
+      if redis.call('HGET', KEYS[1], 'f') ~= epoch then
+        return { epoch, 0, 3 }
+      end
     end
   end
 end
@@ -58,5 +66,5 @@ if ttl > 0 then
   redis.call('EXPIRE', KEYS[1], ttl)
   redis.call('EXPIRE', KEYS[2], ttl)
 end
-redis.call('PUBLISH', ARGV[1], '{"id":"' .. epoch .. ':' .. seq .. '","event":' .. ARGV[2] .. '}')
+redis.call(ARGV[9], ARGV[1], '{"id":"' .. epoch .. ':' .. seq .. '","event":' .. ARGV[2] .. '}')
 return { epoch, seq, 0 }

@@ -8,11 +8,11 @@ import {
   type ThreadId,
   toStreamEvent,
 } from '@threadcast/contract';
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { DropLog } from '../drop-log.ts';
 import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, sizeLimit } from '../encode-event.ts';
 import { newEpoch } from '../epoch.ts';
-import { OutOfOrderError, ProducerEndedError } from '../errors.ts';
+import { OutOfOrderError, ProducerEndedError, ReplicationTimeoutError } from '../errors.ts';
 import type {
   BusStats,
   Closable,
@@ -25,6 +25,13 @@ import type {
   SubscribeOptions,
 } from '../event-bus.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a whole number >= 0, got ${value}`);
+  return value;
+}
+
 import {
   followThread,
   type LiveItem,
@@ -33,13 +40,22 @@ import {
   type ThreadLog,
   type ThreadLogRead,
 } from '../ordered-feed.ts';
-import { ChannelHub } from './channel-hub.ts';
+import { ChannelHub, type LiveHub } from './channel-hub.ts';
 import { resilientRedisOptions } from './connection-options.ts';
 import { type BusKeys, busKeys, connectionNames } from './names.ts';
+import {
+  clusterNodeOptions,
+  isCluster,
+  openCommandClient,
+  type RedisClient,
+  type RedisTarget,
+  sentinelOptions,
+} from './redis-target.ts';
+import { ShardedChannelHub } from './sharded-channel-hub.ts';
 
 export interface RedisEventBusConfig {
-  /** `redis://` or `rediss://` URL of the Redis server. */
-  url: string;
+  /** `redis://` or `rediss://` URL of the Redis server, or a cluster or Sentinel set (see `RedisTarget`). */
+  url: string | RedisTarget;
   /** Prefix of every key the bus writes (default `threadcast:`). */
   keyPrefix?: string;
   /** Prefix of the per-thread pub/sub channel (default `thread:`, the seed's channel). */
@@ -56,43 +72,68 @@ export interface RedisEventBusConfig {
   /** Extra ioredis options for both connections. */
   redisOptions?: RedisOptions;
   /**
+   * Replicas that must confirm each event (Redis `WAIT`) before `publish` resolves (default 0: none). An event
+   * not confirmed in `publishReplicasTimeoutMs` is kept, but `publish` fails with a `ReplicationTimeoutError`.
+   */
+  publishReplicas?: number;
+  /** How long `publish` waits for `publishReplicas` confirmations, in ms (default 1,000). */
+  publishReplicasTimeoutMs?: number;
+  /**
+   * Start a new epoch for a thread last written by a primary that has since been replaced (see fence.lua), so
+   * events lost in a failover are reported with `reset`. Default: on for a cluster or a Sentinel set (they
+   * fail over), off for one Redis. It costs Redis an `INFO replication` per publish and per read.
+   */
+  fence?: boolean;
+  /**
    * Connections to share instead of opening two (their owner closes them): one for commands, and one for
    * subscriptions, created with `autoResubscribe: false` (the hub resubscribes itself) and `lazyConnect`.
    */
   connections?: SharedConnections;
+  /** Told of each shard subscriber a cluster bus opens (for metrics). */
+  onShardConnection?: (redis: Redis) => void;
 }
 
 export interface SharedConnections {
-  commands: Redis;
-  subscriber: Redis;
+  commands: RedisClient;
+  /**
+   * Pub/sub. On a cluster this is the command client itself: the bus subscribes through one connection per
+   * shard of its own, and the seed bridge's pattern goes through the cluster client's subscriber.
+   */
+  subscriber: RedisClient;
+  /** What the connections were opened to. */
+  target: RedisTarget;
 }
 
-/** The two connections a process needs for everything it does on Redis, made to be shared. */
-export function openSharedConnections(url: string, redisOptions: RedisOptions = {}): SharedConnections {
-  return {
-    commands: new Redis(
-      url,
-      resilientRedisOptions({ commandTimeout: 5_000, ...redisOptions, connectionName: connectionNames.commands }),
-    ),
-    subscriber: new Redis(
-      url,
-      resilientRedisOptions({
-        ...redisOptions,
-        connectionName: connectionNames.subscriber,
-        lazyConnect: true,
-        autoResubscribe: false,
-      }),
-    ),
+/** The connections a process needs for everything it does on Redis, made to be shared. */
+export function openSharedConnections(url: string | RedisTarget, redisOptions: RedisOptions = {}): SharedConnections {
+  const target: RedisTarget = typeof url === 'string' ? { kind: 'single', url } : url;
+  const commands = openCommandClient(target, {
+    commandTimeout: 5_000,
+    ...redisOptions,
+    connectionName: connectionNames.commands,
+  });
+  if (target.kind === 'cluster') return { commands, subscriber: commands, target };
+  const subscriberOptions = {
+    ...redisOptions,
+    connectionName: connectionNames.subscriber,
+    lazyConnect: true,
+    autoResubscribe: false,
   };
+  const subscriber =
+    target.kind === 'single'
+      ? new Redis(target.url, resilientRedisOptions(subscriberOptions))
+      : new Redis(sentinelOptions(target, subscriberOptions));
+  return { commands, subscriber, target };
 }
 
+const FENCE_SCRIPT = readFileSync(new URL('./fence.lua', import.meta.url), 'utf8');
 const PUBLISH_SCRIPT = readFileSync(new URL('./publish-2.lua', import.meta.url), 'utf8');
 const HEAD_SCRIPT = readFileSync(new URL('./head-2.lua', import.meta.url), 'utf8');
 const READ_SCRIPT = readFileSync(new URL('./read-2.lua', import.meta.url), 'utf8');
 
 type StreamEntry = [id: string, fields: string[]];
 
-interface PublishingRedis extends Redis {
+interface PublishingCommands {
   threadcastPublish(
     metaKey: string,
     logKey: string,
@@ -104,14 +145,31 @@ interface PublishingRedis extends Redis {
     producer: string,
     sequence: number,
     final: string,
+    publishCommand: 'PUBLISH' | 'SPUBLISH',
+    fence: '0' | '1',
   ): Promise<[epoch: string, seq: number, status: number]>;
-  threadcastHead(metaKey: string, logKey: string, epoch: string, ttlSeconds: number): Promise<[string, number]>;
+  threadcastHead(
+    metaKey: string,
+    logKey: string,
+    epoch: string,
+    ttlSeconds: number,
+    fence: '0' | '1',
+  ): Promise<[string, number]>;
   threadcastRead(
     metaKey: string,
     logKey: string,
     from: 'after' | 'newest',
     startOrCount: string,
+    fence: '0' | '1',
+    freshEpoch: string,
   ): Promise<[string | null, StreamEntry[]]>;
+}
+
+type PublishingRedis = RedisClient & PublishingCommands;
+
+/** The scripts that fence against a failover carry fence.lua's function; it does nothing unless asked to. */
+function withFence(script: string): string {
+  return `${FENCE_SCRIPT}\n${script}`;
 }
 
 /**
@@ -120,9 +178,13 @@ interface PublishingRedis extends Redis {
  */
 export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   private readonly publisher: PublishingRedis;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly ownsConnections: boolean;
-  private readonly hub: ChannelHub<LiveItem>;
+  private readonly hub: LiveHub<LiveItem>;
+  private readonly sharded: boolean;
+  private readonly fence: '0' | '1';
+  private readonly publishReplicas: number;
+  private readonly publishReplicasTimeoutMs: number;
   /** What every subscription of this bus reads and joins through. */
   private readonly threadLog: ThreadLog = {
     join: (threadId, listener) => this.hub.join(this.keys.channel(threadId), listener),
@@ -140,7 +202,16 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   readonly drops: DropLog;
 
   constructor(config: RedisEventBusConfig) {
-    this.keys = busKeys(config.keyPrefix, config.channelPrefix);
+    const connections = config.connections ?? openSharedConnections(config.url, config.redisOptions);
+    const target = connections.target;
+    this.sharded = isCluster(connections.commands);
+    this.keys = busKeys(config.keyPrefix, config.channelPrefix, this.sharded);
+    this.fence = (config.fence ?? target.kind !== 'single') ? '1' : '0';
+    this.publishReplicas = nonNegativeInteger(config.publishReplicas ?? 0, 'publishReplicas');
+    this.publishReplicasTimeoutMs = positiveInteger(
+      config.publishReplicasTimeoutMs ?? 1_000,
+      'publishReplicasTimeoutMs',
+    );
     this.historyMaxLen = positiveInteger(config.historyMaxLen ?? 1_000, 'historyMaxLen');
     this.historyTtlSeconds = config.historyTtlSeconds ?? 86_400;
     if (!Number.isSafeInteger(this.historyTtlSeconds) || this.historyTtlSeconds < 0) {
@@ -152,29 +223,34 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     this.drops = new DropLog(this.logger);
     this.ownsConnections = config.connections === undefined;
     // The subscriber connects on the first subscription, so a process that only publishes (a worker) holds none.
-    const connections = config.connections ?? openSharedConnections(config.url, config.redisOptions);
     this.publisher = connections.commands as PublishingRedis;
     this.subscriber = connections.subscriber;
-    this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: PUBLISH_SCRIPT });
-    this.publisher.defineCommand('threadcastHead', { numberOfKeys: 2, lua: HEAD_SCRIPT });
-    this.publisher.defineCommand('threadcastRead', { numberOfKeys: 2, lua: READ_SCRIPT });
+    this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: withFence(PUBLISH_SCRIPT) });
+    this.publisher.defineCommand('threadcastHead', { numberOfKeys: 2, lua: withFence(HEAD_SCRIPT) });
+    this.publisher.defineCommand('threadcastRead', { numberOfKeys: 2, lua: withFence(READ_SCRIPT) });
     if (this.ownsConnections) {
       for (const connection of [this.publisher, this.subscriber]) {
         connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
       }
     }
-    this.hub = new ChannelHub<LiveItem>(
-      this.subscriber,
-      (channel, message) => this.decode(channel, message),
-      RESYNC,
-      this.logger,
-    );
+    const decode = (channel: string, message: string) => this.decode(channel, message);
+    this.hub =
+      target.kind === 'cluster'
+        ? new ShardedChannelHub<LiveItem>(
+            connections.commands as Cluster,
+            clusterNodeOptions(target, { ...config.redisOptions, connectionName: connectionNames.subscriber }),
+            decode,
+            RESYNC,
+            this.logger,
+            config.onShardConnection,
+          )
+        : new ChannelHub<LiveItem>(this.subscriber as Redis, decode, RESYNC, this.logger);
   }
 
   async publish(event: StreamEvent, options: PublishOptions = {}): Promise<StoredEvent> {
     const encoded = encodeEvent(event, sizeLimit(this.maxEventBytes, options));
     const { threadId } = encoded.event;
-    const [epoch, seq, status] = await this.publisher.threadcastPublish(
+    const args = [
       this.keys.meta(threadId),
       this.keys.log(threadId),
       this.keys.channel(threadId),
@@ -185,7 +261,11 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
       options.idempotency?.producer ?? '',
       options.idempotency?.sequence ?? 0,
       options.idempotency?.final ? '1' : '0',
-    );
+      this.sharded ? 'SPUBLISH' : 'PUBLISH',
+      this.fence,
+    ] satisfies Parameters<PublishingCommands['threadcastPublish']>;
+    const [epoch, seq, status] =
+      this.publishReplicas === 0 ? await this.publisher.threadcastPublish(...args) : await this.publishReplicated(args);
     if (status === 2) throw new ProducerEndedError(options.idempotency?.producer ?? '');
     if (status === 3)
       throw new OutOfOrderError(options.idempotency?.producer ?? '', options.idempotency?.sequence ?? 0);
@@ -224,7 +304,32 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   }
 
   async close(): Promise<void> {
+    await this.hub.close();
     if (this.ownsConnections) await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+  }
+
+  /**
+   * The publish script and a `WAIT` on the same connection, in one round trip (on a cluster, the pipeline goes
+   * to the thread's primary, which is the node whose replicas must confirm).
+   */
+  private async publishReplicated(
+    args: Parameters<PublishingCommands['threadcastPublish']>,
+  ): Promise<[epoch: string, seq: number, status: number]> {
+    const pipeline = this.publisher.pipeline() as ReturnType<RedisClient['pipeline']> & {
+      threadcastPublish(...a: Parameters<PublishingCommands['threadcastPublish']>): unknown;
+    };
+    pipeline.threadcastPublish(...args);
+    pipeline.wait(this.publishReplicas, this.publishReplicasTimeoutMs);
+    const results = (await pipeline.exec()) ?? [];
+    const [published, waited] = results as [[Error | null, [string, number, number]], [Error | null, number]];
+    if (published[0]) throw published[0];
+    const reply = published[1];
+    if (reply[2] === 0 || reply[2] === 1) {
+      if (waited[0]) throw waited[0];
+      if (Number(waited[1]) < this.publishReplicas)
+        throw new ReplicationTimeoutError(Number(waited[1]), this.publishReplicas, this.publishReplicasTimeoutMs);
+    }
+    return reply;
   }
 
   private async readAfter(threadId: ThreadId, after: EventPosition | null): Promise<ThreadLogRead> {
@@ -240,6 +345,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
       this.keys.log(threadId),
       newEpoch(),
       this.historyTtlSeconds,
+      this.fence,
     );
     return { epoch, seq: Number(seq) };
   }
@@ -250,7 +356,14 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     from: 'after' | 'newest',
     startOrCount: string,
   ): Promise<[string | null, StreamEntry[]]> {
-    return this.publisher.threadcastRead(this.keys.meta(threadId), this.keys.log(threadId), from, startOrCount);
+    return this.publisher.threadcastRead(
+      this.keys.meta(threadId),
+      this.keys.log(threadId),
+      from,
+      startOrCount,
+      this.fence,
+      newEpoch(),
+    );
   }
 
   private toStored(threadId: ThreadId, epoch: string | null, entries: StreamEntry[]): StoredEvent[] {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@threadcast/bus/redis';
 
 /** One Redis connection of this process, as metrics report it. */
 export interface RedisConnectionState {
@@ -11,7 +11,7 @@ export interface RedisConnectionState {
 
 interface Watched {
   role: string;
-  redis: Redis;
+  redis: RedisClient;
   readyBefore: boolean;
   reconnects: number;
 }
@@ -23,7 +23,7 @@ interface Watched {
 export class RedisConnectionWatch {
   private readonly watched: Watched[] = [];
 
-  add(role: string, redis: Redis): void {
+  add(role: string, redis: RedisClient): void {
     const entry: Watched = { role, redis, readyBefore: redis.status === 'ready', reconnects: 0 };
     redis.on('ready', () => {
       if (entry.readyBefore) entry.reconnects += 1;

@@ -1,21 +1,21 @@
 import { readFileSync } from 'node:fs';
+import type { RedisClient } from '@threadcast/bus/redis';
 import type { StoreKeys } from '@threadcast/bus/redis-names';
-import type { Redis } from 'ioredis';
 import { newId } from '../ids.ts';
 import { checkRateArguments, type RateDecision, type RateLimiter } from '../rate-limiter.ts';
 
 const SLIDING_WINDOW_SCRIPT = readFileSync(new URL('./sliding-window-1.lua', import.meta.url), 'utf8');
 
-interface LimitingRedis extends Redis {
+type LimitingRedis = RedisClient & {
   threadcastAttempt(key: string, limit: number, windowMs: number, member: string): Promise<[number, number]>;
-}
+};
 
 /** The limiter shared by every server on one Redis: a sorted set of attempt times per key, timed by Redis. */
 export class RedisRateLimiter implements RateLimiter {
   private readonly redis: LimitingRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {
     this.redis = redis as LimitingRedis;

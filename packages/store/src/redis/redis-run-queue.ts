@@ -1,6 +1,6 @@
+import { isCluster, type RedisClient } from '@threadcast/bus/redis';
 import { connectionNames, type StoreKeys } from '@threadcast/bus/redis-names';
 import type { Logger } from '@threadcast/common';
-import type { Redis } from 'ioredis';
 import { type QueueDepth, type RunJob, type RunLease, type RunQueue, runJobSchema } from '../run-queue.ts';
 import type { RedisConnectionWatch } from './connection-watch.ts';
 
@@ -18,11 +18,11 @@ type Entry = [id: string, fields: string[]];
  * model, retries and a second notion of run state next to the run store).
  */
 export class RedisRunQueue implements RunQueue {
-  private blocking: Redis | null = null;
+  private blocking: RedisClient | null = null;
   private group: Promise<void> | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: StoreKeys,
     private readonly logger: Logger,
     /** Told of the blocking connection this queue opens to wait for jobs. */
@@ -35,7 +35,11 @@ export class RedisRunQueue implements RunQueue {
 
   async take(consumer: string, signal: AbortSignal): Promise<RunLease | null> {
     if (!this.blocking) {
-      this.blocking = this.redis.duplicate({ connectionName: connectionNames.runQueue });
+      this.blocking = isCluster(this.redis)
+        ? this.redis.duplicate([], {
+            redisOptions: { ...this.redis.options.redisOptions, connectionName: connectionNames.runQueue },
+          })
+        : this.redis.duplicate({ connectionName: connectionNames.runQueue });
       this.watch?.add('queue', this.blocking);
     }
     const blocking = this.blocking;
@@ -117,7 +121,7 @@ export class RedisRunQueue implements RunQueue {
     return {
       job,
       renew: async () => {
-        await this.redis.xclaim(key, GROUP, consumer, 0, id, 'JUSTID');
+        await this.redis.call('XCLAIM', key, GROUP, consumer, 0, id, 'JUSTID');
       },
       complete,
     };

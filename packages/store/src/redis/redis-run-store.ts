@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isCluster, type RedisClient } from '@threadcast/bus/redis';
 import type { StoreKeys } from '@threadcast/bus/redis-names';
 import {
   finishReasonSchema,
@@ -10,7 +11,6 @@ import {
   type ThreadId,
   usageSchema,
 } from '@threadcast/contract';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import {
   fieldsClearedBy,
@@ -23,7 +23,7 @@ import {
 
 const TRANSITION_SCRIPT = readFileSync(new URL('./transition-2.lua', import.meta.url), 'utf8');
 
-interface TransitioningRedis extends Redis {
+type TransitioningRedis = RedisClient & {
   threadcastTransition(
     runKey: string,
     statesKey: string,
@@ -32,8 +32,17 @@ interface TransitioningRedis extends Redis {
     now: number,
     clear: string,
     ...fieldsAndValues: string[]
-  ): Promise<number>;
-}
+  ): Promise<string | 0>;
+  /** The same script on a cluster, where the counts live in another slot: it returns the state left. */
+  threadcastTransitionOne(
+    runKey: string,
+    to: string,
+    from: string,
+    now: number,
+    clear: string,
+    ...fieldsAndValues: string[]
+  ): Promise<string | 0>;
+};
 
 /**
  * Each run is a hash; each thread keeps a sorted set of its run ids by creation time, and one hash counts
@@ -43,28 +52,37 @@ export class RedisRunStore implements RunStore {
   private readonly redis: TransitioningRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {
     this.redis = redis as TransitioningRedis;
     if (!('threadcastTransition' in redis)) {
       redis.defineCommand('threadcastTransition', { numberOfKeys: 2, lua: TRANSITION_SCRIPT });
+      redis.defineCommand('threadcastTransitionOne', { numberOfKeys: 1, lua: TRANSITION_SCRIPT });
     }
   }
 
   async create(input: Pick<RunRecord, 'runId' | 'threadId' | 'ownerId' | 'prompt'>): Promise<RunRecord> {
     const now = Date.now();
     const record: RunRecord = { ...input, state: 'queued', createdAt: now, updatedAt: now };
+    const fields = {
+      threadId: record.threadId,
+      ownerId: record.ownerId,
+      prompt: record.prompt,
+      state: record.state,
+      createdAt: String(now),
+      updatedAt: String(now),
+    };
+    if (isCluster(this.redis)) {
+      // Three slots: the run first, so a run listed on its thread always resolves; the count is for metrics.
+      await this.redis.hset(this.keys.run(record.runId), fields);
+      await this.redis.zadd(this.keys.threadRuns(record.threadId), now, record.runId);
+      await this.redis.hincrby(this.keys.runStates(), 'queued', 1);
+      return record;
+    }
     await this.redis
       .multi()
-      .hset(this.keys.run(record.runId), {
-        threadId: record.threadId,
-        ownerId: record.ownerId,
-        prompt: record.prompt,
-        state: record.state,
-        createdAt: String(now),
-        updatedAt: String(now),
-      })
+      .hset(this.keys.run(record.runId), fields)
       .zadd(this.keys.threadRuns(record.threadId), now, record.runId)
       .hincrby(this.keys.runStates(), 'queued', 1)
       .exec();
@@ -78,11 +96,9 @@ export class RedisRunStore implements RunStore {
   async listByThread(threadId: ThreadId, options: { limit?: number } = {}): Promise<RunRecord[]> {
     const ids = await this.redis.zrange(this.keys.threadRuns(threadId), String(-(options.limit ?? 100)), '-1');
     if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const runId of ids) pipeline.hgetall(this.keys.run(runId));
-    const results = (await pipeline.exec()) ?? [];
+    const hashes = await this.readRuns(ids);
     return ids.flatMap((runId, i) => {
-      const record = toRecord(runId, results[i]?.[1] as Record<string, string> | undefined);
+      const record = toRecord(runId, hashes[i]);
       return record ? [record] : [];
     });
   }
@@ -91,16 +107,24 @@ export class RedisRunStore implements RunStore {
     const from = Object.entries(RUN_TRANSITIONS)
       .filter(([, targets]) => targets.includes(to))
       .map(([state]) => state);
-    const moved = await this.redis.threadcastTransition(
-      this.keys.run(runId),
-      this.keys.runStates(),
-      to,
-      `,${from.join(',')},`,
-      Date.now(),
-      fieldsClearedBy(to).join(','),
-      ...encodePatch(patch),
-    );
-    return moved === 1 ? this.get(runId) : null;
+    const args = [to, `,${from.join(',')},`, Date.now(), fieldsClearedBy(to).join(','), ...encodePatch(patch)] as const;
+    if (isCluster(this.redis)) {
+      const left = await this.redis.threadcastTransitionOne(this.keys.run(runId), ...args);
+      if (left === 0) return null;
+      await this.redis.multi().hincrby(this.keys.runStates(), left, -1).hincrby(this.keys.runStates(), to, 1).exec();
+      return this.get(runId);
+    }
+    const moved = await this.redis.threadcastTransition(this.keys.run(runId), this.keys.runStates(), ...args);
+    return moved === 0 ? null : this.get(runId);
+  }
+
+  /** The runs' hashes: one pipeline on one Redis; on a cluster, where each run has its own slot, in parallel. */
+  private async readRuns(ids: RunId[]): Promise<(Record<string, string> | undefined)[]> {
+    if (isCluster(this.redis)) return Promise.all(ids.map((runId) => this.redis.hgetall(this.keys.run(runId))));
+    const pipeline = this.redis.pipeline();
+    for (const runId of ids) pipeline.hgetall(this.keys.run(runId));
+    const results = (await pipeline.exec()) ?? [];
+    return ids.map((_, i) => results[i]?.[1] as Record<string, string> | undefined);
   }
 
   async countByState(): Promise<Record<RunState, number>> {

@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { isCluster, type RedisClient } from '@threadcast/bus/redis';
 import type { StoreKeys } from '@threadcast/bus/redis-names';
 import type { ThreadId, UserId } from '@threadcast/contract';
-import type { Redis } from 'ioredis';
 import { newThreadRecord, type ThreadRecord, type ThreadStore } from '../thread-store.ts';
 
 const RENAME_SCRIPT = readFileSync(new URL('./rename-1.lua', import.meta.url), 'utf8');
 
-interface RenamingRedis extends Redis {
+type RenamingRedis = RedisClient & {
   threadcastRename(threadKey: string, title: string): Promise<number>;
-}
+};
 
 export class RedisThreadStore implements ThreadStore {
   private readonly redis: RenamingRedis;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: StoreKeys,
   ) {
     this.redis = redis as RenamingRedis;
@@ -24,13 +24,16 @@ export class RedisThreadStore implements ThreadStore {
 
   async create(input: { ownerId: UserId; title: string }): Promise<ThreadRecord> {
     const record = newThreadRecord(input);
+    const fields = { ownerId: record.ownerId, title: record.title, createdAt: String(record.createdAt) };
+    if (isCluster(this.redis)) {
+      // The thread and its owner's list are in different slots: the thread first, so a listed id always resolves.
+      await this.redis.hset(this.keys.thread(record.threadId), fields);
+      await this.redis.zadd(this.keys.ownerThreads(record.ownerId), record.createdAt, record.threadId);
+      return record;
+    }
     await this.redis
       .multi()
-      .hset(this.keys.thread(record.threadId), {
-        ownerId: record.ownerId,
-        title: record.title,
-        createdAt: String(record.createdAt),
-      })
+      .hset(this.keys.thread(record.threadId), fields)
       .zadd(this.keys.ownerThreads(record.ownerId), record.createdAt, record.threadId)
       .exec();
     return record;
