@@ -108,7 +108,8 @@ export function openBackend(config: BackendConfig): Backend {
     url: target,
     publishReplicas: config.publishReplicas,
     publishReplicasTimeoutMs: config.publishReplicasTimeoutMs,
-    onShardConnection: (redis) => watch.add('subscriber', redis),
+    // One subscriber per shard, each its own series: `subscriber <host:port>`.
+    onShardConnection: (redis, node) => watch.add(`subscriber ${node}`, redis, true),
     keyPrefix,
     historyMaxLen: config.historyLimit,
     historyTtlSeconds: config.historyTtlSeconds,

@@ -90,7 +90,7 @@ export interface RedisEventBusConfig {
    */
   connections?: SharedConnections;
   /** Told of each shard subscriber a cluster bus opens (for metrics). */
-  onShardConnection?: (redis: Redis) => void;
+  onShardConnection?: (redis: Redis, node: string) => void;
 }
 
 export interface SharedConnections {

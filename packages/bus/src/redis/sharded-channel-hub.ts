@@ -53,7 +53,7 @@ export class ShardedChannelHub<T> implements LiveHub<T> {
     private readonly resync: T,
     private readonly logger: Logger,
     /** Told of each shard connection this hub opens (for metrics). */
-    private readonly onConnection: (redis: Redis) => void = () => {},
+    private readonly onConnection: (redis: Redis, node: string) => void = () => {},
   ) {
     // ioredis refreshes its slot map on MOVED and every few seconds; a moved slot whose channels this hub still
     // holds elsewhere is caught here even if the old owner never said so (a partition rather than a crash).
@@ -202,7 +202,7 @@ export class ShardedChannelHub<T> implements LiveHub<T> {
     redis.on('error', (error: Error) => this.logger.warn({ err: error, node: key }, 'redis shard subscriber error'));
     redis.once('end', () => this.onShardLost(shard));
     this.shards.set(key, shard);
-    this.onConnection(redis);
+    this.onConnection(redis, key);
     return shard;
   }
 

@@ -23,12 +23,19 @@ interface Watched {
 export class RedisConnectionWatch {
   private readonly watched: Watched[] = [];
 
-  add(role: string, redis: RedisClient): void {
+  /** `transient`: a connection that is replaced rather than reconnected (a shard subscriber), forgotten when it ends. */
+  add(role: string, redis: RedisClient, transient = false): void {
     const entry: Watched = { role, redis, readyBefore: redis.status === 'ready', reconnects: 0 };
     redis.on('ready', () => {
       if (entry.readyBefore) entry.reconnects += 1;
       entry.readyBefore = true;
     });
+    if (transient) {
+      redis.once('end', () => {
+        const index = this.watched.indexOf(entry);
+        if (index !== -1) this.watched.splice(index, 1);
+      });
+    }
     this.watched.push(entry);
   }
 
