@@ -4,6 +4,7 @@ export * from './child-process.ts';
 export * from './free-port.ts';
 export * from './process-stats.ts';
 export * from './redis-channels.ts';
+export * from './redis-cluster.ts';
 export * from './redis-server.ts';
 export * from './tcp-proxy.ts';
 export * from './timeouts.ts';

@@ -1,0 +1,311 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type StartedProcess, startProcess } from './child-process.ts';
+import { freePort } from './free-port.ts';
+import { infoField, redisCommand, waitUntil } from './redis-admin.ts';
+import {
+  CLUSTER_SLOTS,
+  type ClusterNodeInfo,
+  type ClusterNodeView,
+  ownerOfSlot,
+  parseClusterNodes,
+  toNodeInfo,
+} from './redis-cluster-nodes.ts';
+import { moveSlot } from './redis-slot-migration.ts';
+
+export type { ClusterNodeInfo, SlotRange } from './redis-cluster-nodes.ts';
+
+export interface RedisClusterOptions {
+  /** Primaries, each serving an equal share of the slots (default 3, the least `redis-cli` accepts). */
+  primaries?: number;
+  /** Replicas following each primary (default 1). */
+  replicasPerPrimary?: number;
+  /** `cluster-node-timeout`: how long a node may be unreachable before the others start a failover (default 2000). */
+  nodeTimeoutMs?: number;
+}
+
+export interface ClusterFailover {
+  /** The primary that was killed (it stays down until `startNode`). */
+  killedPort: number;
+  /** The replica that took its slots over. */
+  promotedPort: number;
+}
+
+export interface TestRedisCluster extends AsyncDisposable {
+  /** `127.0.0.1:<port>` of every node, running or not: the startup nodes for a cluster client. */
+  readonly seeds: string[];
+  /** Every node as a running node sees it (`CLUSTER NODES`). */
+  nodes(): Promise<ClusterNodeInfo[]>;
+  /** The primary serving `slot` now. */
+  primaryForSlot(slot: number): Promise<ClusterNodeInfo>;
+  /** The slot of `key` (`CLUSTER KEYSLOT`). */
+  slotOf(key: string): Promise<number>;
+  /** Kills a node (SIGKILL: no goodbye to clients or to the other nodes) and leaves it down. */
+  killNode(port: number): Promise<void>;
+  /** Starts a killed node again on its port with its data and `nodes.conf`; resolves once it has rejoined. */
+  startNode(port: number): Promise<void>;
+  /** Kills the primary serving `slot` and resolves once one of its replicas serves its slots. */
+  failoverPrimaryOf(slot: number): Promise<ClusterFailover>;
+  /** Moves `slot` to the primary on `toPrimaryPort` while the cluster serves it, as `redis-cli --cluster reshard` does. */
+  migrateSlot(slot: number, toPrimaryPort: number): Promise<void>;
+  /** Stops every node gracefully and starts them all again; resolves once every slot is served. */
+  restartAll(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Failovers take 3–5 s and a restart a few seconds with `cluster-node-timeout` 2000: room for a loaded machine. */
+const SETTLE_TIMEOUT_MS = 30_000;
+const READY_LINE = /Ready to accept connections/;
+
+interface ClusterNodeProcess {
+  port: number;
+  busPort: number;
+  dir: string;
+  proc: StartedProcess | null;
+}
+
+const isRunning = (node: ClusterNodeProcess) =>
+  node.proc !== null && node.proc.child.exitCode === null && node.proc.child.signalCode === null;
+
+function spawnNode(node: ClusterNodeProcess, nodeTimeoutMs: number): StartedProcess {
+  // The bus port is chosen too: the default, port + 10000, may be taken or past 65535.
+  return startProcess('redis-server', [
+    ...['--port', String(node.port), '--cluster-port', String(node.busPort), '--bind', '127.0.0.1'],
+    ...['--cluster-enabled', 'yes', '--cluster-config-file', join(node.dir, 'nodes.conf')],
+    ...['--cluster-node-timeout', String(nodeTimeoutMs), '--dir', node.dir, '--save', ''],
+    // Data survives a restart: SIGTERM flushes the append-only file, a SIGKILL loses at most the last second.
+    ...['--appendonly', 'yes', '--appendfsync', 'everysec', '--protected-mode', 'yes'],
+    // A replica's full sync starts at once, instead of waiting 5 s for more replicas to share the transfer.
+    ...['--repl-diskless-sync-delay', '0'],
+  ]);
+}
+
+/** Starts one empty node on free ports, retrying with other ports if the chosen ones were taken in between. */
+async function launchNode(root: string, nodeTimeoutMs: number): Promise<ClusterNodeProcess> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const port = await freePort();
+    let busPort = await freePort();
+    while (busPort === port) busPort = await freePort();
+    const node: ClusterNodeProcess = { port, busPort, dir: join(root, String(port)), proc: null };
+    await mkdir(node.dir, { recursive: true });
+    node.proc = spawnNode(node, nodeTimeoutMs);
+    try {
+      await node.proc.waitForLine(READY_LINE, 15_000);
+      return node;
+    } catch (error) {
+      lastError = error;
+      await node.proc.stop('SIGKILL');
+      await rm(node.dir, { recursive: true, force: true });
+    }
+  }
+  throw lastError;
+}
+
+interface ClusterReading {
+  /** What keeps the cluster from being settled, or null when it is. */
+  problem: string | null;
+  /** The first running node's view. */
+  view: ClusterNodeView[];
+}
+
+/**
+ * Settled: every running node says cluster_state:ok with every slot served, sees every other running node
+ * up, and agrees with the others on who serves which slots and who follows whom; every running replica has
+ * finished syncing (a replica still in its first sync would not take over from its primary).
+ */
+async function readCluster(running: ClusterNodeProcess[]): Promise<ClusterReading> {
+  const ports = new Set(running.map((node) => node.port));
+  const readings = await Promise.all(
+    running.map(async ({ port }) => {
+      const [info, nodes] = await Promise.all([
+        redisCommand(port, 'CLUSTER', 'INFO'),
+        redisCommand(port, 'CLUSTER', 'NODES'),
+      ]);
+      return { port, info, view: parseClusterNodes(String(nodes)) };
+    }),
+  );
+  const view = readings[0]?.view ?? [];
+  const settle = (problem: string | null) => ({ problem, view });
+  let agreed: string | undefined;
+  for (const { port, info, view: seen } of readings) {
+    const state = infoField(info, 'cluster_state');
+    if (state !== 'ok') return settle(`127.0.0.1:${port} says cluster_state:${state}`);
+    const slotsOk = infoField(info, 'cluster_slots_ok');
+    if (slotsOk !== String(CLUSTER_SLOTS)) return settle(`127.0.0.1:${port} serves ${slotsOk} slots`);
+    const peers = seen.filter((node) => ports.has(node.port));
+    const down = peers.find((node) => node.failing || !node.connected);
+    if (down) return settle(`127.0.0.1:${port} sees 127.0.0.1:${down.port} as down`);
+    if (peers.length < ports.size) return settle(`127.0.0.1:${port} does not know every running node yet`);
+    const layout = describeLayout(peers);
+    if (agreed !== undefined && layout !== agreed) return settle(`nodes disagree: ${agreed} | ${layout}`);
+    agreed = layout;
+  }
+  for (const replica of view.filter((node) => node.role === 'replica' && ports.has(node.port))) {
+    const info = await redisCommand(replica.port, 'INFO', 'replication');
+    if (infoField(info, 'master_link_status') !== 'up' || infoField(info, 'master_sync_in_progress') !== '0')
+      return settle(`replica 127.0.0.1:${replica.port} has not finished syncing`);
+  }
+  return settle(null);
+}
+
+function describeLayout(nodes: ClusterNodeView[]): string {
+  const portOf = new Map(nodes.map((node) => [node.id, node.port]));
+  return [...nodes]
+    .sort((a, b) => a.port - b.port)
+    .map((node) =>
+      node.role === 'primary'
+        ? `${node.port}:${node.slots.map((range) => range.join('-')).join(',')}`
+        : `${node.port}->${portOf.get(node.primaryId ?? '') ?? node.primaryId}`,
+    )
+    .join(' ');
+}
+
+/**
+ * Starts a Redis Cluster of real `redis-server` processes on free loopback ports (never the shared 6379):
+ * `primaries` primaries with `replicasPerPrimary` replicas each, joined by `redis-cli --cluster create`.
+ * Resolves once every slot is served and every replica has synced, so that a failover can happen at once.
+ */
+export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<TestRedisCluster> {
+  const primaries = options.primaries ?? 3;
+  const replicasPerPrimary = options.replicasPerPrimary ?? 1;
+  const nodeTimeoutMs = options.nodeTimeoutMs ?? 2_000;
+  if (!Number.isInteger(primaries) || primaries < 3)
+    throw new RangeError(`a cluster needs at least 3 primaries (got ${primaries})`);
+  if (!Number.isInteger(replicasPerPrimary) || replicasPerPrimary < 0)
+    throw new RangeError(`replicasPerPrimary must be a whole number >= 0 (got ${replicasPerPrimary})`);
+
+  const root = await mkdtemp(join(tmpdir(), 'threadcast-redis-cluster-'));
+  const all: ClusterNodeProcess[] = [];
+  const running = () => all.filter(isRunning);
+  const nodeAt = (port: number) => {
+    const node = all.find((candidate) => candidate.port === port);
+    if (!node) throw new RangeError(`no node of this cluster listens on port ${port}`);
+    return node;
+  };
+  const anyRunning = () => {
+    const node = running()[0];
+    if (!node) throw new Error('no node of this cluster is running');
+    return node;
+  };
+  const settle = async (what: string) => {
+    let view: ClusterNodeView[] = [];
+    await waitUntil(
+      what,
+      async () => {
+        const reading = await readCluster(running());
+        view = reading.view;
+        return reading.problem;
+      },
+      SETTLE_TIMEOUT_MS,
+    );
+    return view;
+  };
+  const startProcessOf = async (node: ClusterNodeProcess) => {
+    if (isRunning(node)) return;
+    node.proc = spawnNode(node, nodeTimeoutMs);
+    await node.proc.waitForLine(READY_LINE, 15_000);
+  };
+  // Replicas first: a primary stopped while its replicas run could be failed over, or wait for them to catch up.
+  const stopAll = async (signal: NodeJS.Signals) => {
+    const replicaPorts = new Set<number>();
+    if (signal === 'SIGTERM' && running().length > 0) {
+      const view = parseClusterNodes(String(await redisCommand(anyRunning().port, 'CLUSTER', 'NODES')));
+      for (const node of view) if (node.role === 'replica') replicaPorts.add(node.port);
+    }
+    const stopEach = (nodes: ClusterNodeProcess[]) => Promise.all(nodes.map((node) => node.proc?.stop(signal)));
+    await stopEach(all.filter((node) => replicaPorts.has(node.port)));
+    await stopEach(all.filter((node) => !replicaPorts.has(node.port)));
+  };
+  const stop = async () => {
+    await stopAll('SIGKILL');
+    await rm(root, { recursive: true, force: true });
+  };
+
+  try {
+    for (let index = 0; index < primaries * (1 + replicasPerPrimary); index += 1)
+      all.push(await launchNode(root, nodeTimeoutMs));
+    await promisify(execFile)(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...all.map((node) => `127.0.0.1:${node.port}`),
+        ...['--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'],
+      ],
+      { timeout: SETTLE_TIMEOUT_MS },
+    );
+    await settle('the new cluster serves every slot');
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  const nodes = async () =>
+    parseClusterNodes(String(await redisCommand(anyRunning().port, 'CLUSTER', 'NODES'))).map(toNodeInfo);
+  const killNode = async (port: number) => {
+    await nodeAt(port).proc?.stop('SIGKILL');
+  };
+  return {
+    seeds: all.map((node) => `127.0.0.1:${node.port}`),
+    nodes,
+    async primaryForSlot(slot) {
+      const owner = ownerOfSlot(await nodes(), slot);
+      if (!owner) throw new Error(`no primary serves slot ${slot}`);
+      return owner;
+    },
+    async slotOf(key) {
+      return Number(await redisCommand(anyRunning().port, 'CLUSTER', 'KEYSLOT', key));
+    },
+    killNode,
+    async startNode(port) {
+      await startProcessOf(nodeAt(port));
+      await settle(`127.0.0.1:${port} rejoins the cluster`);
+    },
+    async failoverPrimaryOf(slot) {
+      const view = await settle(`the cluster is ready to fail over slot ${slot}`);
+      const primary = ownerOfSlot(view, slot);
+      if (!primary) throw new Error(`no primary serves slot ${slot}`);
+      if (!view.some((node) => node.primaryId === primary.id))
+        throw new Error(`the primary 127.0.0.1:${primary.port} of slot ${slot} has no replica to take over`);
+      await killNode(primary.port);
+      let promotedPort = 0;
+      await waitUntil(
+        `a replica of 127.0.0.1:${primary.port} takes slot ${slot} over`,
+        async () => {
+          const reading = await readCluster(running());
+          const owner = ownerOfSlot(reading.view, slot);
+          if (!owner || owner.port === primary.port) return `slot ${slot} is still assigned to the killed primary`;
+          promotedPort = owner.port;
+          return reading.problem;
+        },
+        SETTLE_TIMEOUT_MS,
+      );
+      return { killedPort: primary.port, promotedPort };
+    },
+    async migrateSlot(slot, toPrimaryPort) {
+      const view = await settle(`the cluster is ready to move slot ${slot}`);
+      const primaries = view.filter((node) => node.role === 'primary' && isRunning(nodeAt(node.port)));
+      await moveSlot(slot, primaries, toPrimaryPort);
+      await waitUntil(
+        `every node sees slot ${slot} at 127.0.0.1:${toPrimaryPort}`,
+        async () => {
+          const reading = await readCluster(running());
+          if (ownerOfSlot(reading.view, slot)?.port !== toPrimaryPort) return `slot ${slot} has not moved yet`;
+          return reading.problem;
+        },
+        SETTLE_TIMEOUT_MS,
+      );
+    },
+    async restartAll() {
+      await stopAll('SIGTERM');
+      await Promise.all(all.map(startProcessOf));
+      await settle('the restarted cluster serves every slot');
+    },
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
+}
