@@ -19,6 +19,8 @@ export interface LiveHub<T> {
 interface Channel<T> {
   listeners: Set<HubListener<T>>;
   subscribed: Promise<unknown>;
+  /** Redis confirmed the subscription. */
+  ready: boolean;
 }
 
 /**
@@ -58,8 +60,15 @@ export class ChannelHub<T> implements LiveHub<T> {
   async join(name: string, listener: HubListener<T>): Promise<void> {
     let channel = this.channels.get(name);
     if (!channel) {
-      channel = { listeners: new Set(), subscribed: this.connection.subscribe(name) };
-      this.channels.set(name, channel);
+      const created: Channel<T> = { listeners: new Set(), subscribed: this.connection.subscribe(name), ready: false };
+      created.subscribed.then(
+        () => {
+          created.ready = true;
+        },
+        () => {},
+      );
+      this.channels.set(name, created);
+      channel = created;
     }
     const joined = channel;
     joined.listeners.add(listener);
@@ -84,10 +93,16 @@ export class ChannelHub<T> implements LiveHub<T> {
     });
   }
 
+  /** Channels Redis confirmed, and their listeners (one still subscribing is not counted yet). */
   get size(): { channels: number; listeners: number } {
+    let channels = 0;
     let listeners = 0;
-    for (const channel of this.channels.values()) listeners += channel.listeners.size;
-    return { channels: this.channels.size, listeners };
+    for (const channel of this.channels.values()) {
+      if (!channel.ready) continue;
+      channels += 1;
+      listeners += channel.listeners.size;
+    }
+    return { channels, listeners };
   }
 
   /**

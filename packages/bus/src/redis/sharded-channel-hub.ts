@@ -100,10 +100,16 @@ export class ShardedChannelHub<T> implements LiveHub<T> {
     });
   }
 
+  /** Channels subscribed (or being subscribed again after a topology change), not those still joining. */
   get size(): { channels: number; listeners: number } {
+    let channels = 0;
     let listeners = 0;
-    for (const channel of this.channels.values()) listeners += channel.listeners.size;
-    return { channels: this.channels.size, listeners };
+    for (const [name, channel] of this.channels) {
+      if (channel.shard === null && !this.orphans.has(name)) continue;
+      channels += 1;
+      listeners += channel.listeners.size;
+    }
+    return { channels, listeners };
   }
 
   /** The shard connections open now: at most one per primary. */

@@ -1,0 +1,202 @@
+import type { StreamEvent } from '@threadcast/contract';
+import { startRedisCluster, type TestRedisCluster, uniquePrefix } from '@threadcast/testkit';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describeEventBusContract } from '../event-bus.contract.ts';
+import type { StoredEvent } from '../event-bus.ts';
+import { listen } from '../testing.ts';
+import { keySlot } from './key-slot.ts';
+import { busKeys, connectionNames } from './names.ts';
+import { RedisEventBus } from './redis-event-bus.ts';
+
+// The cluster engine on a real 3-primary + 3-replica cluster: the bus contract, the connections it holds, and
+// delivery through a primary's failover and a live slot migration.
+
+let cluster: TestRedisCluster;
+const opened: RedisEventBus[] = [];
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+}, 90_000);
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((bus) => bus.close()));
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function target() {
+  return {
+    kind: 'cluster' as const,
+    nodes: cluster.seeds.map((seed) => ({ host: '127.0.0.1', port: Number(seed.split(':')[1]) })),
+  };
+}
+
+function makeBus(keyPrefix = uniquePrefix()): RedisEventBus {
+  const bus = new RedisEventBus({ url: target(), keyPrefix });
+  opened.push(bus);
+  return bus;
+}
+
+describeEventBusContract(
+  'redis cluster',
+  async (options) =>
+    new RedisEventBus({
+      url: target(),
+      keyPrefix: uniquePrefix(),
+      historyMaxLen: options?.historyLimit,
+      maxQueuedPerSubscriber: options?.maxQueuedPerSubscriber,
+      maxEventBytes: options?.maxEventBytes,
+    }),
+);
+
+const token = (threadId: string, content: string): StreamEvent => ({
+  type: 'token',
+  threadId,
+  content,
+  ts: Date.now(),
+  runId: 'r1',
+});
+
+/** Thread ids whose slots are served by `primaryPort` (found by trying: a slot is a hash of the id). */
+async function threadsOn(primaryPort: number, count: number): Promise<string[]> {
+  const found: string[] = [];
+  for (let i = 0; found.length < count && i < 10_000; i += 1) {
+    const threadId = `t${i}x${Math.random().toString(36).slice(2, 8)}`;
+    if ((await cluster.primaryForSlot(keySlot(threadId))).port === primaryPort) found.push(threadId);
+  }
+  return found;
+}
+
+/** Every node's clients named like the bus's connections, by name. */
+async function busClients(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const node of await cluster.nodes()) {
+    if (node.failing) continue;
+    const admin = new Redis(node.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await admin.connect();
+      const list = (await admin.call('CLIENT', 'LIST')) as string;
+      for (const name of list.matchAll(/name=(threadcast-\S*)/g))
+        counts[name[1] as string] = (counts[name[1] as string] ?? 0) + 1;
+    } finally {
+      admin.disconnect();
+    }
+  }
+  return counts;
+}
+
+/** Publishes `count` numbered tokens on `threadId` as an idempotent producer, retrying each until stored. */
+function publishSteadily(bus: RedisEventBus, threadId: string, count: number, everyMs: number) {
+  let published = 0;
+  const done = (async () => {
+    for (let sequence = 1; sequence <= count; sequence += 1) {
+      for (;;) {
+        try {
+          await bus.publish(token(threadId, `${sequence} `), {
+            idempotency: { producer: `producer-${threadId}`, sequence, final: sequence === count },
+          });
+          break;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      published = sequence;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  })();
+  return { done, published: () => published };
+}
+
+/**
+ * What a subscriber got is exact: no id twice, consecutive within an epoch, and every token once in order, or, after
+ * a `reset`, a replay of what was retained. Returns whether it was told `reset`.
+ */
+function expectExact(events: StoredEvent[], count: number): boolean {
+  const ids = events.map((stored) => stored.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  const resets = events.filter((s) => s.event.type === 'status' && s.event.content.state === 'reset');
+  const afterReset = resets.length === 0 ? events : events.slice(events.lastIndexOf(resets.at(-1) as StoredEvent) + 1);
+  for (let i = 1; i < afterReset.length; i += 1) {
+    const previous = afterReset[i - 1]?.position;
+    const current = afterReset[i]?.position;
+    if (previous && current && previous.epoch === current.epoch) expect(current.seq).toBe(previous.seq + 1);
+  }
+  const tokens = afterReset.flatMap((s) => (s.event.type === 'token' ? [Number(s.event.content)] : []));
+  // After a reset the replay starts with what the new primary kept; it still ends with every token up to the last.
+  expect(tokens.at(-1)).toBe(count);
+  const first = tokens[0] ?? 1;
+  expect(tokens).toEqual(Array.from({ length: count - first + 1 }, (_, i) => first + i));
+  if (resets.length === 0) expect(first).toBe(1);
+  return resets.length > 0;
+}
+
+describe('RedisEventBus on a cluster', () => {
+  it('holds one subscriber per primary and at most one command connection per node, however many threads it streams', async () => {
+    const bus = makeBus();
+    const threads = Array.from({ length: 40 }, (_, i) => `conn${i}x${Date.now()}`);
+    expect(
+      new Set(threads.map((threadId) => keySlot(busKeys('', 'thread:', true).channel(threadId)))).size,
+    ).toBeGreaterThan(3);
+    const subs = threads.map((threadId) => listen((signal) => bus.subscribe(threadId, { after: null, signal })));
+    await expect.poll(() => bus.stats(), { timeout: 15_000 }).toEqual({ subscribers: 40, channels: 40 });
+    await bus.publish(token(threads[7] as string, 'hi'));
+    const counts = await busClients();
+    // One subscriber per primary; commands: ioredis's cluster client holds one connection per node (it asks any
+    // node, replicas too, for the slot map).
+    expect(counts[connectionNames.subscriber]).toBe(3);
+    expect(counts[connectionNames.commands]).toBeLessThanOrEqual(6);
+    for (const sub of subs) sub.stop();
+    await expect.poll(() => bus.stats()).toEqual({ subscribers: 0, channels: 0 });
+  }, 60_000);
+
+  it('carries a stream through a live migration of its slot, exactly once and without a reset', async () => {
+    const nodes = await cluster.nodes();
+    const primaries = nodes.filter((node) => node.role === 'primary' && !node.failing);
+    const [from, to] = primaries as [(typeof primaries)[0], (typeof primaries)[0]];
+    const [threadId] = (await threadsOn(from.port, 1)) as [string];
+    const keyPrefix = uniquePrefix();
+    const bus = makeBus(keyPrefix);
+    const publisher = makeBus(keyPrefix);
+    const sub = listen((signal) => bus.subscribe(threadId, { after: null, signal }));
+    await expect.poll(() => bus.stats().channels).toBe(1);
+    const run = publishSteadily(publisher, threadId, 150, 10);
+    await expect.poll(() => sub.events.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(30);
+    await cluster.migrateSlot(keySlot(threadId), to.port);
+    expect((await cluster.primaryForSlot(keySlot(threadId))).port).toBe(to.port);
+    await run.done;
+    await expect.poll(() => sub.events.at(-1)?.event.content, { timeout: 30_000 }).toBe('150 ');
+    sub.stop();
+    expect(expectExact(sub.events, 150)).toBe(false);
+    expect(bus.readiness()).toEqual({ ready: true });
+  }, 90_000);
+
+  it("follows a primary's failover: each stream goes on exactly once, or says `reset` where the new primary may lack events", async () => {
+    const primaries = (await cluster.nodes()).filter(
+      (node) => node.role === 'primary' && !node.failing && node.slots.length > 0,
+    );
+    const victim = primaries[0];
+    if (!victim) throw new Error('no primary');
+    const threads = await threadsOn(victim.port, 3);
+    const keyPrefix = uniquePrefix();
+    const bus = makeBus(keyPrefix);
+    const publisher = makeBus(keyPrefix);
+    const subs = threads.map((threadId) => listen((signal) => bus.subscribe(threadId, { after: null, signal })));
+    await expect.poll(() => bus.stats().channels).toBe(3);
+    const runs = threads.map((threadId) => publishSteadily(publisher, threadId, 120, 20));
+    await expect.poll(() => subs.every((sub) => sub.events.length >= 20), { timeout: 15_000 }).toBe(true);
+    const failover = cluster.failoverPrimaryOf(keySlot(threads[0] as string));
+    await expect.poll(() => bus.readiness().ready, { timeout: 30_000 }).toBe(false);
+    await failover;
+    await Promise.all(runs.map((run) => run.done));
+    const resets = await Promise.all(
+      subs.map(async (sub) => {
+        await expect.poll(() => sub.events.at(-1)?.event.content, { timeout: 30_000 }).toBe('120 ');
+        sub.stop();
+        return expectExact(sub.events, 120);
+      }),
+    );
+    await expect.poll(() => bus.readiness(), { timeout: 30_000 }).toEqual({ ready: true });
+    console.info(`cluster failover: ${resets.filter(Boolean).length} of ${resets.length} streams needed a reset`);
+  }, 120_000);
+});
