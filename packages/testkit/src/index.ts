@@ -5,6 +5,7 @@ export * from './free-port.ts';
 export * from './process-stats.ts';
 export * from './redis-channels.ts';
 export * from './redis-cluster.ts';
+export * from './redis-sentinel.ts';
 export * from './redis-server.ts';
 export * from './tcp-proxy.ts';
 export * from './timeouts.ts';

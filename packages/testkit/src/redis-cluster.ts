@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type StartedProcess, startProcess } from './child-process.ts';
 import { freePort } from './free-port.ts';
-import { infoField, redisCommand, waitUntil } from './redis-admin.ts';
+import { redisCommand, waitUntil } from './redis-admin.ts';
+import { readCluster } from './redis-cluster-health.ts';
 import {
-  CLUSTER_SLOTS,
   type ClusterNodeInfo,
   type ClusterNodeView,
   ownerOfSlot,
@@ -105,63 +105,17 @@ async function launchNode(root: string, nodeTimeoutMs: number): Promise<ClusterN
   throw lastError;
 }
 
-interface ClusterReading {
-  /** What keeps the cluster from being settled, or null when it is. */
-  problem: string | null;
-  /** The first running node's view. */
-  view: ClusterNodeView[];
-}
-
-/**
- * Settled: every running node says cluster_state:ok with every slot served, sees every other running node
- * up, and agrees with the others on who serves which slots and who follows whom; every running replica has
- * finished syncing (a replica still in its first sync would not take over from its primary).
- */
-async function readCluster(running: ClusterNodeProcess[]): Promise<ClusterReading> {
-  const ports = new Set(running.map((node) => node.port));
-  const readings = await Promise.all(
-    running.map(async ({ port }) => {
-      const [info, nodes] = await Promise.all([
-        redisCommand(port, 'CLUSTER', 'INFO'),
-        redisCommand(port, 'CLUSTER', 'NODES'),
-      ]);
-      return { port, info, view: parseClusterNodes(String(nodes)) };
-    }),
-  );
-  const view = readings[0]?.view ?? [];
-  const settle = (problem: string | null) => ({ problem, view });
-  let agreed: string | undefined;
-  for (const { port, info, view: seen } of readings) {
-    const state = infoField(info, 'cluster_state');
-    if (state !== 'ok') return settle(`127.0.0.1:${port} says cluster_state:${state}`);
-    const slotsOk = infoField(info, 'cluster_slots_ok');
-    if (slotsOk !== String(CLUSTER_SLOTS)) return settle(`127.0.0.1:${port} serves ${slotsOk} slots`);
-    const peers = seen.filter((node) => ports.has(node.port));
-    const down = peers.find((node) => node.failing || !node.connected);
-    if (down) return settle(`127.0.0.1:${port} sees 127.0.0.1:${down.port} as down`);
-    if (peers.length < ports.size) return settle(`127.0.0.1:${port} does not know every running node yet`);
-    const layout = describeLayout(peers);
-    if (agreed !== undefined && layout !== agreed) return settle(`nodes disagree: ${agreed} | ${layout}`);
-    agreed = layout;
+/** Joins the empty nodes with `redis-cli --cluster create`: the first nodes become the primaries. */
+async function createCluster(nodes: ClusterNodeProcess[], replicasPerPrimary: number): Promise<void> {
+  const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);
+  const args = ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'];
+  try {
+    await promisify(execFile)('redis-cli', args, { timeout: SETTLE_TIMEOUT_MS });
+  } catch (error) {
+    // redis-cli says what went wrong on stdout.
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`redis-cli --cluster create failed: ${stdout}${stderr}`, { cause: error });
   }
-  for (const replica of view.filter((node) => node.role === 'replica' && ports.has(node.port))) {
-    const info = await redisCommand(replica.port, 'INFO', 'replication');
-    if (infoField(info, 'master_link_status') !== 'up' || infoField(info, 'master_sync_in_progress') !== '0')
-      return settle(`replica 127.0.0.1:${replica.port} has not finished syncing`);
-  }
-  return settle(null);
-}
-
-function describeLayout(nodes: ClusterNodeView[]): string {
-  const portOf = new Map(nodes.map((node) => [node.id, node.port]));
-  return [...nodes]
-    .sort((a, b) => a.port - b.port)
-    .map((node) =>
-      node.role === 'primary'
-        ? `${node.port}:${node.slots.map((range) => range.join('-')).join(',')}`
-        : `${node.port}->${portOf.get(node.primaryId ?? '') ?? node.primaryId}`,
-    )
-    .join(' ');
 }
 
 /**
@@ -191,14 +145,15 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     if (!node) throw new Error('no node of this cluster is running');
     return node;
   };
-  const settle = async (what: string) => {
+  /** Waits until the cluster is settled (see `readCluster`) and `also` finds nothing wrong with its view. */
+  const settle = async (what: string, also: (view: ClusterNodeView[]) => string | null = () => null) => {
     let view: ClusterNodeView[] = [];
     await waitUntil(
       what,
       async () => {
-        const reading = await readCluster(running());
+        const reading = await readCluster(running().map((node) => node.port));
         view = reading.view;
-        return reading.problem;
+        return also(view) ?? reading.problem;
       },
       SETTLE_TIMEOUT_MS,
     );
@@ -228,16 +183,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   try {
     for (let index = 0; index < primaries * (1 + replicasPerPrimary); index += 1)
       all.push(await launchNode(root, nodeTimeoutMs));
-    await promisify(execFile)(
-      'redis-cli',
-      [
-        '--cluster',
-        'create',
-        ...all.map((node) => `127.0.0.1:${node.port}`),
-        ...['--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'],
-      ],
-      { timeout: SETTLE_TIMEOUT_MS },
-    );
+    await createCluster(all, replicasPerPrimary);
     await settle('the new cluster serves every slot');
   } catch (error) {
     await stop();
@@ -269,35 +215,20 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       const view = await settle(`the cluster is ready to fail over slot ${slot}`);
       const primary = ownerOfSlot(view, slot);
       if (!primary) throw new Error(`no primary serves slot ${slot}`);
-      if (!view.some((node) => node.primaryId === primary.id))
+      if (!view.some((node) => node.primaryId === primary.id && isRunning(nodeAt(node.port))))
         throw new Error(`the primary 127.0.0.1:${primary.port} of slot ${slot} has no replica to take over`);
       await killNode(primary.port);
-      let promotedPort = 0;
-      await waitUntil(
-        `a replica of 127.0.0.1:${primary.port} takes slot ${slot} over`,
-        async () => {
-          const reading = await readCluster(running());
-          const owner = ownerOfSlot(reading.view, slot);
-          if (!owner || owner.port === primary.port) return `slot ${slot} is still assigned to the killed primary`;
-          promotedPort = owner.port;
-          return reading.problem;
-        },
-        SETTLE_TIMEOUT_MS,
+      const after = await settle(`a replica of 127.0.0.1:${primary.port} takes slot ${slot} over`, (seen) =>
+        ownerOfSlot(seen, slot)?.port === primary.port ? `slot ${slot} is still assigned to the killed primary` : null,
       );
-      return { killedPort: primary.port, promotedPort };
+      return { killedPort: primary.port, promotedPort: ownerOfSlot(after, slot)?.port ?? 0 };
     },
     async migrateSlot(slot, toPrimaryPort) {
       const view = await settle(`the cluster is ready to move slot ${slot}`);
       const primaries = view.filter((node) => node.role === 'primary' && isRunning(nodeAt(node.port)));
       await moveSlot(slot, primaries, toPrimaryPort);
-      await waitUntil(
-        `every node sees slot ${slot} at 127.0.0.1:${toPrimaryPort}`,
-        async () => {
-          const reading = await readCluster(running());
-          if (ownerOfSlot(reading.view, slot)?.port !== toPrimaryPort) return `slot ${slot} has not moved yet`;
-          return reading.problem;
-        },
-        SETTLE_TIMEOUT_MS,
+      await settle(`every node sees slot ${slot} at 127.0.0.1:${toPrimaryPort}`, (seen) =>
+        ownerOfSlot(seen, slot)?.port === toPrimaryPort ? null : `slot ${slot} has not moved yet`,
       );
     },
     async restartAll() {
