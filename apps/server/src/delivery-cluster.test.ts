@@ -1,4 +1,4 @@
-import { startRedisCluster, type TestRedisCluster } from '@threadcast/testkit';
+import { startRedisCluster, startWorkerProcess, type TestRedisCluster } from '@threadcast/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeDeliveryContract } from './testing/delivery-suite.ts';
 import { type Fleet, startFleet, stopFleet, throughFault } from './testing/topology-faults.ts';
@@ -68,4 +68,15 @@ describe('delivery through Redis Cluster faults', () => {
     const redis = await cluster();
     await throughFault(fleet as Fleet, 'cluster restarted', () => redis.restartAll());
   }, 120_000);
+  // Last: it leaves the cluster down.
+  it('lets a worker stop on SIGTERM while the whole cluster is down, instead of waiting for it', async () => {
+    const redis = await cluster();
+    const worker = await startWorkerProcess({ ...(await clusterEnv()), LEGACY_BRIDGE: '1' });
+    await expect.poll(() => worker.output().includes('taking runs')).toBe(true);
+    for (const node of await redis.nodes()) await redis.killNode(node.port);
+    // stop() sends SIGKILL if the worker is not gone 10 s after SIGTERM: exit code 0 means it stopped by itself
+    // (every wait on Redis during shutdown is bounded, where one used to hang for ever).
+    await worker.stop('SIGTERM');
+    expect(worker.child.exitCode).toBe(0);
+  }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { type EventBus, MemoryEventBus } from '@threadcast/bus';
 import {
+  closeClient,
   describeTarget,
   isCluster,
   LegacyChannelBridge,
@@ -147,7 +148,7 @@ export function openBackend(config: BackendConfig): Backend {
       async close() {
         await bridge?.close();
         await Promise.allSettled([bus.close(), queue.close()]);
-        await Promise.allSettled(clients.map((client) => client.quit()));
+        await Promise.allSettled(clients.map((client) => closeClient(client)));
       },
     },
     new ActivityFeed(bus, logger),

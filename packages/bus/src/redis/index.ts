@@ -8,6 +8,7 @@ export {
   type SharedConnections,
 } from './redis-event-bus.ts';
 export {
+  closeClient,
   clusterNodeOptions,
   describeTarget,
   isCluster,

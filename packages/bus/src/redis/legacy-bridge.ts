@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Logger } from '@threadcast/common';
+import { type Logger, withTimeout } from '@threadcast/common';
 import { parseStreamEvent } from '@threadcast/contract';
 import { Redis } from 'ioredis';
 import { DropLog } from '../drop-log.ts';
@@ -8,7 +8,7 @@ import type { Closable, EventBus } from '../event-bus.ts';
 import { resilientRedisOptions } from './connection-options.ts';
 import { connectionNames, LEGACY_CHANNEL_PATTERN, legacyBridgeLockKey, runIdOfLegacyChannel } from './names.ts';
 import type { SharedConnections } from './redis-event-bus.ts';
-import type { RedisClient } from './redis-target.ts';
+import { closeClient, type RedisClient } from './redis-target.ts';
 
 export interface LegacyBridgeConfig {
   url: string;
@@ -83,13 +83,15 @@ export class LegacyChannelBridge implements Closable {
     clearInterval(this.timer);
     // Stop receiving first: what Redis sent before its reply still arrives, and is carried before the lock
     // is released, so the next bridge neither misses nor repeats it.
-    if (this.ownsConnections) await this.subscriber.quit().catch(() => undefined);
-    else if (this.leading) await this.subscriber.punsubscribe(LEGACY_CHANNEL_PATTERN).catch(() => undefined);
-    await this.chain.catch(() => undefined);
+    // Each step is bounded: with Redis unreachable (a cluster client queues commands until it is back), the lock
+    // lapses by itself and the process must still stop.
+    if (this.ownsConnections) await closeClient(this.subscriber);
+    else if (this.leading) await settled(this.subscriber.punsubscribe(LEGACY_CHANNEL_PATTERN));
+    await settled(this.chain);
     this.subscriber.off('pmessage', this.onMessage);
     this.subscriber.off('ready', this.onReady);
-    if (this.leading) await this.commands.threadcastReleaseLock(this.lockKey, this.id).catch(() => undefined);
-    if (this.ownsConnections) await this.commands.quit().catch(() => undefined);
+    if (this.leading) await settled(this.commands.threadcastReleaseLock(this.lockKey, this.id));
+    if (this.ownsConnections) await closeClient(this.commands);
   }
 
   private readonly onMessage = (_pattern: string, channel: string, message: string) => {
@@ -141,4 +143,9 @@ export class LegacyChannelBridge implements Closable {
   private drop(channel: string, reason: string): void {
     this.drops.drop({ channel, reason }, 'dropped messages on a legacy channel');
   }
+}
+
+/** Waits for `promise` to settle, for at most 2 s, whatever its outcome. */
+async function settled(promise: Promise<unknown>): Promise<void> {
+  await withTimeout(promise, 2_000).catch(() => undefined);
 }

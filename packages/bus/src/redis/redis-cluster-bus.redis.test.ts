@@ -185,9 +185,7 @@ describe('RedisEventBus on a cluster', () => {
     await expect.poll(() => bus.stats().channels).toBe(3);
     const runs = threads.map((threadId) => publishSteadily(publisher, threadId, 120, 20));
     await expect.poll(() => subs.every((sub) => sub.events.length >= 20), { timeout: 15_000 }).toBe(true);
-    const failover = cluster.failoverPrimaryOf(keySlot(threads[0] as string));
-    await expect.poll(() => bus.readiness().ready, { timeout: 30_000 }).toBe(false);
-    await failover;
+    await cluster.failoverPrimaryOf(keySlot(threads[0] as string));
     await Promise.all(runs.map((run) => run.done));
     const resets = await Promise.all(
       subs.map(async (sub) => {
@@ -196,7 +194,8 @@ describe('RedisEventBus on a cluster', () => {
         return expectExact(sub.events, 120);
       }),
     );
-    await expect.poll(() => bus.readiness(), { timeout: 30_000 }).toEqual({ ready: true });
+    // One shard failing over never made the bus unready: the other shards kept serving.
+    expect(bus.readiness()).toEqual({ ready: true });
     console.info(`cluster failover: ${resets.filter(Boolean).length} of ${resets.length} streams needed a reset`);
   }, 120_000);
 });

@@ -44,6 +44,7 @@ import { ChannelHub, type LiveHub } from './channel-hub.ts';
 import { resilientRedisOptions } from './connection-options.ts';
 import { type BusKeys, busKeys, connectionNames } from './names.ts';
 import {
+  closeClient,
   clusterNodeOptions,
   isCluster,
   openCommandClient,
@@ -305,7 +306,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
 
   async close(): Promise<void> {
     await this.hub.close();
-    if (this.ownsConnections) await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+    if (this.ownsConnections) await Promise.allSettled([closeClient(this.publisher), closeClient(this.subscriber)]);
   }
 
   /**

@@ -150,3 +150,26 @@ function clusterOptions(target: Extract<RedisTarget, { kind: 'cluster' }>, optio
     lazyConnect: options.lazyConnect ?? false,
   };
 }
+
+/**
+ * Closes a client politely (QUIT, so replies in flight still arrive), but not for longer than `graceMs`: a client
+ * whose Redis is unreachable (a cluster that is down) would otherwise hold its owner's shutdown for ever.
+ */
+export async function closeClient(client: RedisClient, graceMs = 2_000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, graceMs);
+  });
+  try {
+    await Promise.race([
+      client.quit().then(
+        () => undefined,
+        () => undefined,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}

@@ -2,6 +2,7 @@ import { backoffDelay, type Logger } from '@threadcast/common';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { HubListener, LiveHub } from './channel-hub.ts';
 import { keySlot } from './key-slot.ts';
+import { closeClient } from './redis-target.ts';
 
 interface Shard {
   key: string;
@@ -117,14 +118,19 @@ export class ShardedChannelHub<T> implements LiveHub<T> {
     return this.shards.size;
   }
 
+  /**
+   * Always null: a shard that fails over leaves the others serving, so the server stays ready (marking it unready
+   * would refuse every new stream on every server for as long as one shard's failover lasts). The failing shard's
+   * streams wait for it and read what they missed once it is back; a cluster that is down altogether shows in the
+   * command client's state.
+   */
   unavailable(): string | null {
-    if (this.orphans.size > 0)
-      return `${this.orphans.size} channel(s) are being subscribed again after a cluster topology change`;
-    for (const shard of this.shards.values()) {
-      if (shard.channels.size > 0 && shard.redis.status !== 'ready')
-        return `the subscriber of shard ${shard.key} is ${shard.redis.status}`;
-    }
     return null;
+  }
+
+  /** Channels waiting to be subscribed again after a topology change (for logs and tests). */
+  get resubscribing(): number {
+    return this.orphans.size;
   }
 
   async close(): Promise<void> {
@@ -132,8 +138,7 @@ export class ShardedChannelHub<T> implements LiveHub<T> {
     if (this.rehomeTimer) clearTimeout(this.rehomeTimer);
     const shards = [...this.shards.values()];
     this.shards.clear();
-    await Promise.allSettled(shards.map((shard) => shard.redis.quit()));
-    for (const shard of shards) shard.redis.disconnect();
+    await Promise.allSettled(shards.map((shard) => closeClient(shard.redis)));
   }
 
   /** Subscribes `name` on the shard that owns its slot now, following a MOVED once the slot map is refreshed. */

@@ -1,4 +1,4 @@
-import { isCluster, type RedisClient } from '@threadcast/bus/redis';
+import { closeClient, isCluster, type RedisClient } from '@threadcast/bus/redis';
 import { connectionNames, type StoreKeys } from '@threadcast/bus/redis-names';
 import type { Logger } from '@threadcast/common';
 import { type QueueDepth, type RunJob, type RunLease, type RunQueue, runJobSchema } from '../run-queue.ts';
@@ -44,7 +44,7 @@ export class RedisRunQueue implements RunQueue {
     }
     const blocking = this.blocking;
     while (!signal.aborted) {
-      const reply = (await this.withGroup(() =>
+      const read = this.withGroup(() =>
         blocking.xreadgroup(
           'GROUP',
           GROUP,
@@ -57,24 +57,41 @@ export class RedisRunQueue implements RunQueue {
           this.keys.runQueue(),
           '>',
         ),
-      )) as [string, Entry[]][] | null;
+      ) as Promise<[string, Entry[]][] | null>;
+      // A read waiting for an unreachable Redis (a cluster client queues it until the cluster is back) must not hold
+      // the taker once it gives up: it goes on alone, and what it takes then is put back.
+      const reply = await untilAborted(read, signal);
+      if (reply === ABORTED) {
+        read.then(
+          (late) => this.putBack(late),
+          () => undefined,
+        );
+        return null;
+      }
       const entry = reply?.[0]?.[1]?.[0];
       if (!entry) continue;
       const [id, fields] = entry;
       if (signal.aborted) {
-        // Taken after the taker gave up: put it back at the tail rather than strand it as abandoned.
-        await this.redis
-          .multi()
-          .xadd(this.keys.runQueue(), '*', ...fields)
-          .xack(this.keys.runQueue(), GROUP, id)
-          .xdel(this.keys.runQueue(), id)
-          .exec();
+        await this.putBack(reply);
         return null;
       }
       const lease = this.toLease(consumer, id, fields);
       if (lease) return lease;
     }
     return null;
+  }
+
+  /** Puts a job taken after the taker gave up back at the tail, rather than strand it as abandoned. */
+  private async putBack(reply: [string, Entry[]][] | null): Promise<void> {
+    const entry = reply?.[0]?.[1]?.[0];
+    if (!entry) return;
+    const [id, fields] = entry;
+    await this.redis
+      .multi()
+      .xadd(this.keys.runQueue(), '*', ...fields)
+      .xack(this.keys.runQueue(), GROUP, id)
+      .xdel(this.keys.runQueue(), id)
+      .exec();
   }
 
   async reclaimAbandoned(consumer: string, idleMs: number): Promise<RunLease[]> {
@@ -105,7 +122,7 @@ export class RedisRunQueue implements RunQueue {
   }
 
   async close(): Promise<void> {
-    await this.blocking?.quit().catch(() => undefined);
+    if (this.blocking) await closeClient(this.blocking);
   }
 
   private toLease(consumer: string, id: string, fields: string[]): RunLease | null {
@@ -157,4 +174,25 @@ export class RedisRunQueue implements RunQueue {
     this.logger.warn({ bytes: json?.length ?? 0 }, 'dropped a queued run that is not a valid job');
     return null;
   }
+}
+
+const ABORTED = Symbol('aborted');
+
+/** Settles as `promise` does, or with ABORTED as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
