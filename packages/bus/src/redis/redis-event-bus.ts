@@ -26,12 +26,6 @@ import type {
 } from '../event-bus.ts';
 import { positiveInteger } from '../memory/memory-event-bus.ts';
 
-function nonNegativeInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 0)
-    throw new RangeError(`${name} must be a whole number >= 0, got ${value}`);
-  return value;
-}
-
 import {
   followThread,
   type LiveItem,
@@ -127,6 +121,12 @@ export function openSharedConnections(url: string | RedisTarget, redisOptions: R
   return { commands, subscriber, target };
 }
 
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a whole number >= 0, got ${value}`);
+  return value;
+}
+
 const FENCE_SCRIPT = readFileSync(new URL('./fence.lua', import.meta.url), 'utf8');
 const PUBLISH_SCRIPT = readFileSync(new URL('./publish-2.lua', import.meta.url), 'utf8');
 const HEAD_SCRIPT = readFileSync(new URL('./head-2.lua', import.meta.url), 'utf8');
@@ -168,9 +168,9 @@ interface PublishingCommands {
 
 type PublishingRedis = RedisClient & PublishingCommands;
 
-/** The scripts that fence against a failover carry fence.lua's function; it does nothing unless asked to. */
-function withFence(script: string): string {
-  return `${FENCE_SCRIPT}\n${script}`;
+/** A script with fence.lua's function when the bus fences (it is only called then), as it is otherwise. */
+function withFence(script: string, fence: '0' | '1'): string {
+  return fence === '1' ? `${FENCE_SCRIPT}\n${script}` : script;
 }
 
 /**
@@ -226,9 +226,9 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     // The subscriber connects on the first subscription, so a process that only publishes (a worker) holds none.
     this.publisher = connections.commands as PublishingRedis;
     this.subscriber = connections.subscriber;
-    this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: withFence(PUBLISH_SCRIPT) });
-    this.publisher.defineCommand('threadcastHead', { numberOfKeys: 2, lua: withFence(HEAD_SCRIPT) });
-    this.publisher.defineCommand('threadcastRead', { numberOfKeys: 2, lua: withFence(READ_SCRIPT) });
+    this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: withFence(PUBLISH_SCRIPT, this.fence) });
+    this.publisher.defineCommand('threadcastHead', { numberOfKeys: 2, lua: withFence(HEAD_SCRIPT, this.fence) });
+    this.publisher.defineCommand('threadcastRead', { numberOfKeys: 2, lua: withFence(READ_SCRIPT, this.fence) });
     if (this.ownsConnections) {
       for (const connection of [this.publisher, this.subscriber]) {
         connection.on('error', (error: Error) => this.logger.warn({ err: error }, 'redis connection error'));
