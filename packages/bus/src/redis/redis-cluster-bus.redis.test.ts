@@ -1,3 +1,4 @@
+import { silentLogger } from '@threadcast/common';
 import type { StreamEvent } from '@threadcast/contract';
 import { startRedisCluster, type TestRedisCluster, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
@@ -6,8 +7,9 @@ import { describeEventBusContract } from '../event-bus.contract.ts';
 import type { StoredEvent } from '../event-bus.ts';
 import { listen } from '../testing.ts';
 import { keySlot } from './key-slot.ts';
-import { busKeys, connectionNames } from './names.ts';
-import { RedisEventBus } from './redis-event-bus.ts';
+import { LegacyChannelBridge } from './legacy-bridge.ts';
+import { busKeys, connectionNames, legacyBridgeLockKey, legacyRunChannel } from './names.ts';
+import { openSharedConnections, RedisEventBus } from './redis-event-bus.ts';
 
 // The cluster engine on a real 3-primary + 3-replica cluster: the bus contract, the connections it holds, and
 // delivery through a primary's failover and a live slot migration.
@@ -198,4 +200,41 @@ describe('RedisEventBus on a cluster', () => {
     expect(bus.readiness()).toEqual({ ready: true });
     console.info(`cluster failover: ${resets.filter(Boolean).length} of ${resets.length} streams needed a reset`);
   }, 120_000);
+
+  it("carries the seed's agent_run:<runId>:new_response channels into threads, whichever node they are published on", async () => {
+    const keyPrefix = uniquePrefix();
+    const connections = openSharedConnections(target());
+    const bus = new RedisEventBus({ url: target(), keyPrefix, connections });
+    const bridge = new LegacyChannelBridge({
+      url: '',
+      bus,
+      logger: silentLogger,
+      lockKey: legacyBridgeLockKey(keyPrefix),
+      connections,
+    });
+    try {
+      await expect.poll(() => bridge.isLeading, { timeout: 15_000 }).toBe(true);
+      const thread = `legacy${Date.now()}`;
+      const sub = listen((signal) => bus.subscribe(thread, { after: null, signal }));
+      await expect.poll(() => bus.stats().subscribers, { timeout: 15_000 }).toBe(1);
+      // Ordinary PUBLISH on a cluster reaches every node's subscribers: publish on each node in turn.
+      const primaries = (await cluster.nodes()).filter((node) => node.role === 'primary' && !node.failing);
+      for (const [i, node] of primaries.entries()) {
+        const raw = new Redis(node.port, '127.0.0.1');
+        await raw.publish(
+          legacyRunChannel('r1'),
+          JSON.stringify({ type: 'token', threadId: thread, content: `${i} `, ts: Date.now() }),
+        );
+        raw.disconnect();
+      }
+      const got = await sub.until(primaries.length, 15_000);
+      sub.stop();
+      expect(got.map((stored) => stored.event.content)).toEqual(primaries.map((_, i) => `${i} `));
+      expect((await bus.history(thread)).map((stored) => stored.event.runId)).toEqual(primaries.map(() => 'r1'));
+    } finally {
+      await bridge.close();
+      await bus.close();
+      await Promise.allSettled([connections.commands.quit()]);
+    }
+  }, 60_000);
 });
