@@ -23,7 +23,10 @@ export interface RedisClusterOptions {
   primaries?: number;
   /** Replicas following each primary (default 1). */
   replicasPerPrimary?: number;
-  /** `cluster-node-timeout`: how long a node may be unreachable before the others start a failover (default 2000). */
+  /**
+   * `cluster-node-timeout`: how long a node may be unreachable before the others start a failover (default 5000: a
+   * loaded 2-core machine can starve a node for 2 s, and a failover nobody asked for would break the test).
+   */
   nodeTimeoutMs?: number;
 }
 
@@ -56,7 +59,7 @@ export interface TestRedisCluster extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Failovers take 3–5 s and a restart a few seconds with `cluster-node-timeout` 2000: room for a loaded machine. */
+/** Failovers take 6–8 s and a restart a few seconds with `cluster-node-timeout` 5000: room for a loaded machine. */
 const SETTLE_TIMEOUT_MS = 30_000;
 const READY_LINE = /Ready to accept connections/;
 
@@ -126,7 +129,7 @@ async function createCluster(nodes: ClusterNodeProcess[], replicasPerPrimary: nu
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<TestRedisCluster> {
   const primaries = options.primaries ?? 3;
   const replicasPerPrimary = options.replicasPerPrimary ?? 1;
-  const nodeTimeoutMs = options.nodeTimeoutMs ?? 2_000;
+  const nodeTimeoutMs = options.nodeTimeoutMs ?? 5_000;
   if (!Number.isInteger(primaries) || primaries < 3)
     throw new RangeError(`a cluster needs at least 3 primaries (got ${primaries})`);
   if (!Number.isInteger(replicasPerPrimary) || replicasPerPrimary < 0)

@@ -8,7 +8,10 @@ import { infoField, redisCommand, waitUntil } from './redis-admin.ts';
 export interface RedisSentinelOptions {
   /** The name the sentinels monitor the primary under (default `threadcast`). */
   name?: string;
-  /** `down-after-milliseconds`: how long the primary may be unreachable before a failover starts (default 2000). */
+  /**
+   * `down-after-milliseconds`: how long the primary may be unreachable before a failover starts (default 5000: a
+   * loaded 2-core machine can starve a node for 2 s, and a failover nobody asked for would break the test).
+   */
   downAfterMs?: number;
 }
 
@@ -39,7 +42,7 @@ export interface TestRedisSentinel extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Failovers take 3–4 s with `down-after-milliseconds` 2000; a returning node is reconfigured 8–10 s after it is back. */
+/** Failovers take 6–7 s with `down-after-milliseconds` 5000; a returning node is reconfigured 8–10 s after it is back. */
 const SETTLE_TIMEOUT_MS = 30_000;
 const READY_LINE = /Ready to accept connections/;
 /** A sentinel prints no "Ready" line: this one comes once it listens and has read its configuration. */
@@ -128,7 +131,7 @@ const isUp = (entry: Map<string, string>) => !/s_down|o_down|disconnected/.test(
  */
 export async function startRedisSentinel(options: RedisSentinelOptions = {}): Promise<TestRedisSentinel> {
   const name = options.name ?? 'threadcast';
-  const downAfterMs = options.downAfterMs ?? 2_000;
+  const downAfterMs = options.downAfterMs ?? 5_000;
   if (!/^[\w.-]+$/.test(name))
     throw new RangeError(`a monitored name is letters, digits, '_', '.' or '-' (got ${name})`);
 
