@@ -46,7 +46,14 @@ export async function writeResults(plan: BenchPlan, results: readonly StepResult
       machine: machine(),
       heartbeatMs: plan.heartbeatMs,
       serverPerVariant: plan.serverPerVariant,
-      steps: results.map(({ scenario, n, variant, status, notes }) => ({ scenario, n, variant, status, notes })),
+      steps: results.map(({ scenario, n, variant, redis, status, notes }) => ({
+        scenario,
+        n,
+        variant,
+        redis,
+        status,
+        notes,
+      })),
     }),
   );
   return resultsDir;
