@@ -17,7 +17,7 @@ import { LoadGeneratorPool } from './load-generator-pool.ts';
 import { narrowPlan, plans } from './plan.ts';
 import { BenchPublisher } from './publisher.ts';
 import { formatScenarioTable } from './report-table.ts';
-import { writeResults } from './results-files.ts';
+import { machine, writeResults } from './results-files.ts';
 import { runPlan } from './run-plan.ts';
 import type { Deployment } from './run-step.ts';
 import { ServerSession } from './server-session.ts';
@@ -116,7 +116,8 @@ try {
     fdLimits,
   });
   const seconds = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
-  process.stdout.write(`\nresults in ${dir} (${seconds} s)\n`);
+  const load = `load average ${machine().loadAverage.join(' ')} on ${machine().cpuCount} cores`;
+  process.stdout.write(`\nresults in ${dir} (${seconds} s; ${load})\n`);
   if (failures.length > 0) process.stdout.write(`\nOUR SERVER FAILED:\n  ${failures.join('\n  ')}\n`);
   // In the full sweep a failure at large N is a finding, reported above; the quick run is a gate.
   exitCode = plan.name === 'quick' && failures.length > 0 ? 1 : 0;

@@ -52,6 +52,7 @@ function sumTotals(replies: readonly Finished[]): LoadTotals {
     foreign: 0,
     errors: 0,
     heartbeats: 0,
+    resets: 0,
     errorSamples: [],
   };
   for (const { totals } of replies) {
@@ -59,6 +60,7 @@ function sumTotals(replies: readonly Finished[]): LoadTotals {
       total[key] += totals[key];
     }
     total.heartbeats += totals.heartbeats;
+    total.resets += totals.resets;
     total.errorSamples.push(...totals.errorSamples);
   }
   return total;
@@ -122,6 +124,11 @@ export async function runStep(
       const readyTimeoutMs = opened < specs.length ? 2_000 : WAIT_TIMEOUT_MS + specs.length / 2;
       const ready = await waitForSubscribers((channels) => redis.subscriberCounts(channels), wanted, readyTimeoutMs);
       if (!ready) notes.push('the server did not subscribe every channel in time');
+      // Subscriber counts show a thread's first stream subscribed, not the others that share its subscription.
+      if (perThread > 1 && !variant.redisSubscriptionPerStream && scenario.workload.kind !== 'idle') {
+        const settled = await settleOnWarmUp(context, threadIds, generators, readyTimeoutMs);
+        if (!settled) notes.push(`not every stream had the warm-up event after ${readyTimeoutMs} ms`);
+      }
     }
 
     const cpuAtStart = server ? await readProcessStats(server.pid) : null;
@@ -173,6 +180,28 @@ export async function runStep(
     for (const generator of generators) generator.kill();
     throw error;
   }
+}
+
+/**
+ * One event per thread, and every stream must have it before the step publishes: a stream whose subscription
+ * began late (its history read behind a burst that trimmed the history past its resume point) would otherwise
+ * start with a `reset` notice and miss the events in between.
+ */
+async function settleOnWarmUp(
+  context: StepContext,
+  threadIds: string[],
+  generators: readonly LoadGeneratorProcess[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const { bus, threads } = context.deployment;
+  const warmUp = await new BenchPublisher(bus, `${context.stepTag}-warm-up`).paced(threadIds, 1, 1);
+  for (const range of warmUp.ranges) threads.recordLastId(range.threadId, `${range.epoch}:${range.last}`);
+  const replies = await Promise.all(
+    generators.map((generator) =>
+      generator.request({ type: 'settle', expected: warmUp.ranges, timeoutMs }, 'settled', timeoutMs + 15_000),
+    ),
+  );
+  return warmUp.failed === 0 && replies.every((reply) => reply.caughtUp);
 }
 
 interface RedisCpuReading {
@@ -271,6 +300,7 @@ function measure(m: Measurements): StepResult {
     duplicates: totals.duplicates,
     outOfOrder: totals.outOfOrder,
     foreign: totals.foreign,
+    resets: totals.resets,
     reconnects: 0,
     exactlyOnce,
     heartbeatsPerStream: totals.streams > 0 ? totals.heartbeats / totals.streams : null,

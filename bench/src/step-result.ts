@@ -50,6 +50,8 @@ export interface StepResult {
   outOfOrder: number;
   /** Ids from another epoch or otherwise not part of the thread's numbered history. */
   foreign: number;
+  /** `status` `reset` notices the clients got: history was trimmed or lost past a stream's position. */
+  resets: number;
   /** Always 0: the load generator never reconnects; a closed stream counts as an error instead. */
   reconnects: number;
   /** Every client got every event exactly once, in order (null for idle, which publishes nothing). */
@@ -93,6 +95,7 @@ export function skippedStep(
     duplicates: 0,
     outOfOrder: 0,
     foreign: 0,
+    resets: 0,
     reconnects: 0,
     exactlyOnce: null,
     heartbeatsPerStream: null,
