@@ -29,6 +29,8 @@ export class DeliveryCheck {
   private duplicates = 0;
   private outOfOrder = 0;
   private foreign = 0;
+  /** Where the first gap was: the last seq before it and the seq after it. */
+  private firstGap: [before: number, after: number] | null = null;
   private target = Number.POSITIVE_INFINITY;
   private onTarget: (() => void) | null = null;
 
@@ -51,6 +53,7 @@ export class DeliveryCheck {
     } else if (seq === this.lastSeq + 1) {
       this.lastSeq = seq;
     } else if (seq > this.lastSeq) {
+      this.firstGap ??= [this.lastSeq, seq];
       this.gaps += seq - this.lastSeq - 1;
       this.lastSeq = seq;
     } else if (seq === this.lastSeq) {
@@ -85,5 +88,13 @@ export class DeliveryCheck {
     const head = Math.max(0, this.firstSeq - expected.first);
     const tail = Math.max(0, expected.last - this.lastSeq);
     return { ...base, missed: head + this.gaps + tail };
+  }
+
+  /** What a subscriber that missed events received, for an error sample. */
+  describe(expected: ExpectedRange | undefined): string {
+    const wanted = expected ? `${expected.epoch}:${expected.first}…${expected.last}` : 'nothing expected';
+    if (this.epoch === null) return `received nothing (expected ${wanted})`;
+    const gap = this.firstGap ? `, first gap ${this.firstGap[0]} → ${this.firstGap[1]}` : '';
+    return `received ${this.epoch}:${this.firstSeq}…${this.lastSeq} with ${this.gaps} missing between${gap} (expected ${wanted})`;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Load generator child process. The orchestrator drives it over IPC: `open` N subscriptions (SSE, or the
- * Redis floor), `finish` (wait until every subscriber has the step's last id, then report), `close`.
+ * Redis floor), `settle` (wait for a warm-up event, then count afresh), `finish` (wait until every subscriber
+ * has the step's last id, then report), `close`.
  * Run as its own process so the client side of the benchmark never shares an event loop with the
  * publisher or the measurements.
  */
@@ -28,6 +29,10 @@ async function handle(command: LoadCommand): Promise<void> {
       send(opened.reply);
       return;
     }
+    case 'settle':
+      if (!load) throw new Error('settle before open');
+      send({ type: 'settled', caughtUp: await load.settle(command.expected, command.timeoutMs) });
+      return;
     case 'finish':
       if (!load) throw new Error('finish before open');
       send(await load.finish(command.expected, command.timeoutMs));

@@ -1,4 +1,4 @@
-import type { DeliveryCheck, ExpectedRange } from './delivery-check.ts';
+import { DeliveryCheck, type ExpectedRange } from './delivery-check.ts';
 import { createLatencyHistogram, encodeHistogram } from './latency-histogram.ts';
 import type { LoadReply, LoadTotals } from './protocol.ts';
 
@@ -15,9 +15,10 @@ const MAX_ERROR_SAMPLES = 5;
 
 /** What every subscriber of one load generator received: latency, errors, heartbeats. */
 export class LoadRecorder {
-  private readonly histogram = createLatencyHistogram();
+  private histogram = createLatencyHistogram();
   private lastReceiveAt = 0;
   private heartbeats = 0;
+  private resets = 0;
   private errors = 0;
   private readonly samples = new Set<string>();
   private cpuAtOpen = process.cpuUsage();
@@ -39,6 +40,11 @@ export class LoadRecorder {
 
   heartbeat(): void {
     this.heartbeats += 1;
+  }
+
+  /** A `status` `reset` notice arrived: the server could not replay from the stream's position. */
+  reset(): void {
+    this.resets += 1;
   }
 
   fail(subscriber: Subscriber, message: string): void {
@@ -90,6 +96,21 @@ export class LoadRecorder {
     return caughtUp;
   }
 
+  /**
+   * Waits until every subscriber has its thread's last expected id, then starts counting afresh: deliveries,
+   * latency, heartbeats and reset notices count from here (a stream's errors stay counted).
+   */
+  async settle(subscribers: readonly Subscriber[], expected: readonly ExpectedRange[], timeoutMs: number) {
+    const caughtUp = await this.waitForCatchUp(subscribers, expected, timeoutMs);
+    for (const subscriber of subscribers) subscriber.check = new DeliveryCheck();
+    this.histogram = createLatencyHistogram();
+    this.lastReceiveAt = 0;
+    this.heartbeats = 0;
+    this.resets = 0;
+    this.markOpened();
+    return caughtUp;
+  }
+
   finished(subscribers: readonly Subscriber[], expected: readonly ExpectedRange[], caughtUp: boolean): LoadReply {
     const byThread = new Map(expected.map((range) => [range.threadId, range]));
     const totals: LoadTotals = {
@@ -101,10 +122,14 @@ export class LoadRecorder {
       foreign: 0,
       errors: this.errors,
       heartbeats: this.heartbeats,
+      resets: this.resets,
       errorSamples: this.errorSamples,
     };
     for (const subscriber of subscribers) {
-      const counts = subscriber.check.counts(byThread.get(subscriber.threadId));
+      const range = byThread.get(subscriber.threadId);
+      const counts = subscriber.check.counts(range);
+      if (counts.missed > 0 && totals.errorSamples.length < MAX_ERROR_SAMPLES)
+        totals.errorSamples.push(`thread ${subscriber.threadId}: ${subscriber.check.describe(range)}`);
       totals.received += counts.received;
       totals.missed += counts.missed;
       totals.duplicates += counts.duplicates;

@@ -24,6 +24,8 @@ export interface StreamSpec {
 
 export type LoadCommand =
   | { type: 'open'; target: SseTarget | RedisTarget; streams: StreamSpec[]; concurrency: number; timeoutMs: number }
+  /** Wait until every stream has its thread's `last` id (a warm-up event), then count afresh from there. */
+  | { type: 'settle'; expected: ExpectedRange[]; timeoutMs: number }
   | { type: 'finish'; expected: ExpectedRange[]; timeoutMs: number }
   | { type: 'close' };
 
@@ -37,12 +39,15 @@ export interface LoadTotals {
   /** Streams that failed to open, got an error frame, or were closed by the server (never reconnected). */
   errors: number;
   heartbeats: number;
+  /** `status` `reset` notices: a stream was told its history was trimmed or lost past its position. */
+  resets: number;
   errorSamples: string[];
 }
 
 export type LoadReply =
   | { type: 'ready' }
   | { type: 'opened'; opened: number; failed: number; errorSamples: string[] }
+  | { type: 'settled'; caughtUp: boolean }
   | {
       type: 'finished';
       totals: LoadTotals;

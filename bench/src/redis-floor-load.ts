@@ -44,6 +44,10 @@ export class RedisFloorLoad implements Load {
     }
   }
 
+  settle(expected: ExpectedRange[], timeoutMs: number): Promise<boolean> {
+    return this.recorder.settle([...this.subscribers.values()], expected, timeoutMs);
+  }
+
   async finish(expected: ExpectedRange[], timeoutMs: number): Promise<LoadReply> {
     const subscribers = [...this.subscribers.values()];
     const caughtUp = await this.recorder.waitForCatchUp(subscribers, expected, timeoutMs);

@@ -1,6 +1,7 @@
 import { compare } from './comparisons.ts';
 import type { Scenario } from './plan.ts';
 import type { StepResult } from './step-result.ts';
+import { isOurServer } from './variants.ts';
 
 interface Column {
   title: string;
@@ -49,22 +50,73 @@ const columns: Column[] = [
   { title: 'exactly-once', left: true, cell: verdict },
 ];
 
-/** The scenario's rows (N × variant) as an aligned text table, followed by the notes of failed or skipped rows. */
-export function formatScenarioTable(scenario: Scenario, results: readonly StepResult[]): string {
-  const rows = results.filter((result) => result.scenario === scenario.id);
-  const cells = rows.map((row) => columns.map((column) => column.cell(row, results)));
+/** Our server on each Redis: what a cluster changes, against the single Redis of the same run. */
+const redisColumns: Column[] = [
+  { title: 'N', cell: (r) => num(r.n) },
+  { title: 'variant', left: true, cell: (r) => r.label },
+  { title: 'nodes', cell: (r) => num(r.redisNodes) },
+  { title: 'pub/s', cell: (r) => num(r.publishedPerSecond) },
+  { title: 'deliv/s', cell: (r) => num(r.deliveredPerSecond) },
+  { title: '×single', cell: (r, all) => times(compare(r, all).deliveredPerSecondVsSingle) },
+  { title: 'p99 ms', cell: (r) => num(r.latency?.p99Ms) },
+  { title: 'µs/deliv', cell: (r) => num(r.cpuMicrosPerDelivery, 1) },
+  { title: '×single', cell: (r, all) => times(compare(r, all).cpuPerDeliveryVsSingle) },
+  { title: 'redis µs/deliv', cell: (r) => num(r.redisCpuMicrosPerDelivery, 1) },
+  { title: '×single', cell: (r, all) => times(compare(r, all).redisCpuPerDeliveryVsSingle) },
+  {
+    title: 'redis CPU % per node',
+    cell: (r) => (r.redisNodeCpuPercent.length ? r.redisNodeCpuPercent.map((p) => num(p)).join('/') : DASH),
+  },
+  { title: 'server redis conns', left: true, cell: (r) => formatConnections(r.redisConnectionsByName) },
+  { title: 'exactly-once', left: true, cell: verdict },
+];
+
+/**
+ * `bus 3, bus-sub 3, cluster-sub 1`: the server's connections by name, without the `threadcast-` of our names;
+ * `cluster-sub` is the ioredis cluster client's own subscriber (`ioredis-cluster(subscriber):threadcast-bus`).
+ */
+function formatConnections(byName: Record<string, number> | null): string {
+  if (!byName) return DASH;
+  const short = (name: string) =>
+    name.startsWith('ioredis-cluster(subscriber)') ? 'cluster-sub' : name.replace(/^threadcast-/, '') || 'unnamed';
+  const entries = Object.entries(byName).sort(([a], [b]) => a.localeCompare(b));
+  return entries.map(([name, count]) => `${short(name)} ${count}`).join(', ');
+}
+
+function formatTable(
+  title: string,
+  columns: readonly Column[],
+  rows: readonly StepResult[],
+  all: readonly StepResult[],
+) {
+  const cells = rows.map((row) => columns.map((column) => column.cell(row, all)));
   const widths = columns.map((column, i) => Math.max(column.title.length, ...cells.map((row) => row[i]?.length ?? 0)));
   const line = (values: string[]) =>
     values
       .map((value, i) => (columns[i]?.left ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
-  const out = [`## ${scenario.title}`, line(columns.map((column) => column.title))];
+  const out = [`## ${title}`, line(columns.map((column) => column.title))];
   out.push(line(widths.map((width) => '-'.repeat(width))));
   for (const row of cells) out.push(line(row));
+  return out;
+}
+
+/**
+ * The scenario's rows (N × variant) as an aligned text table, followed by the notes of failed or skipped rows;
+ * when our server also ran on a Redis Cluster, a second table compares it on each Redis.
+ */
+export function formatScenarioTable(scenario: Scenario, results: readonly StepResult[]): string {
+  // By N first: a quick run goes variant by variant.
+  const rows = results.filter((result) => result.scenario === scenario.id).sort((a, b) => a.n - b.n);
+  const out = formatTable(scenario.title, columns, rows, results);
   for (const row of rows) {
     const notes = [...row.notes, ...row.errorSamples.slice(0, 2)];
     if (row.status !== 'ok' && notes.length > 0) out.push(`  ${row.label} N=${row.n}: ${notes.join('; ')}`);
+  }
+  if (rows.some((row) => row.redis !== 'single')) {
+    const ours = rows.filter((row) => isOurServer(row.variant));
+    out.push('', ...formatTable(`${scenario.id}: our server on each Redis`, redisColumns, ours, results));
   }
   return out.join('\n');
 }

@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { compare } from './comparisons.ts';
 import type { FdLimits } from './fd-limits.ts';
@@ -26,6 +26,8 @@ export function machine() {
     totalMemoryMb: Math.round(totalmem() / 2 ** 20),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    /** 1, 5 and 15 minutes, when the figures were written: above the core count, other work shared the machine. */
+    loadAverage: loadavg().map((load) => Math.round(load * 100) / 100),
   };
 }
 
@@ -46,7 +48,14 @@ export async function writeResults(plan: BenchPlan, results: readonly StepResult
       machine: machine(),
       heartbeatMs: plan.heartbeatMs,
       serverPerVariant: plan.serverPerVariant,
-      steps: results.map(({ scenario, n, variant, status, notes }) => ({ scenario, n, variant, status, notes })),
+      steps: results.map(({ scenario, n, variant, redis, status, notes }) => ({
+        scenario,
+        n,
+        variant,
+        redis,
+        status,
+        notes,
+      })),
     }),
   );
   return resultsDir;

@@ -1,19 +1,15 @@
-import type { RedisEventBus } from '@threadcast/bus/redis';
-import type { Redis } from 'ioredis';
-import type { BenchThreads } from './bench-threads.ts';
+import type { RedisDeploymentId } from './bench-redis.ts';
 import { fdsNeeded } from './fd-limits.ts';
 import type { LoadGeneratorPool } from './load-generator-pool.ts';
 import type { BenchPlan, Scenario } from './plan.ts';
-import { runStep } from './run-step.ts';
+import { type Deployment, runStep } from './run-step.ts';
 import type { ServerSession } from './server-session.ts';
 import { type StepResult, skippedStep } from './step-result.ts';
-import { type Variant, variants } from './variants.ts';
+import { selectVariants, type Variant, variants } from './variants.ts';
 
 export interface PlanResources {
-  redisUrl: string;
-  admin: Redis;
-  bus: RedisEventBus;
-  threads: BenchThreads;
+  /** Every Redis the selected variants use. */
+  deployments: ReadonlyMap<RedisDeploymentId, Deployment>;
   generators: LoadGeneratorPool;
   servers: ServerSession;
   /** Hard limit on open files: a step whose server would need more is skipped, not run into EMFILE. */
@@ -33,11 +29,11 @@ interface Step {
  */
 function orderSteps(plan: BenchPlan): Step[] {
   const steps: Step[] = [];
+  const selected = selectVariants(plan.variants);
   for (const scenario of plan.scenarios) {
     for (const n of scenario.sizes) {
-      for (const variant of variants) {
+      for (const variant of selected) {
         if (variant.id === 'redis-floor' && scenario.skipRedisFloor) continue;
-        if (plan.variants && !plan.variants.includes(variant.id)) continue;
         steps.push({ scenario, n, variant });
       }
     }
@@ -57,7 +53,16 @@ export async function runPlan(plan: BenchPlan, resources: PlanResources): Promis
   const failedAt = new Map<string, number>();
   const deadline = Date.now() + plan.budgetMs;
   for (const [index, { scenario, n, variant }] of steps.entries()) {
-    const base = { scenario: scenario.id, n, variant: variant.id, label: variant.label };
+    const deployment = resources.deployments.get(variant.redis);
+    if (!deployment) throw new Error(`${variant.label} needs a ${variant.redis} Redis, which was not started`);
+    const base = {
+      scenario: scenario.id,
+      n,
+      variant: variant.id,
+      label: variant.label,
+      redis: variant.redis,
+      redisNodes: deployment.redis.nodeCount,
+    };
     const streams = scenario.threads(n) * scenario.subscribersPerThread(n);
     const key = `${scenario.id}/${variant.id}`;
     const tag = `[${index + 1}/${steps.length}] ${scenario.id} N=${n} ${variant.label}`;
@@ -84,7 +89,8 @@ export async function runPlan(plan: BenchPlan, resources: PlanResources): Promis
     let result: StepResult;
     try {
       const server = await resources.servers.acquire(variant);
-      result = await runStep({ ...resources, stepTag: `b${index}` }, scenario, n, variant, server);
+      const context = { deployment, generators: resources.generators, stepTag: `b${index}` };
+      result = await runStep(context, scenario, n, variant, server);
     } catch (error) {
       result = { ...skippedStep(base, '', streams), status: 'error', notes: [String(error).slice(0, 500)] };
       await resources.servers.release();

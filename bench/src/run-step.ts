@@ -1,7 +1,6 @@
 import type { RedisEventBus } from '@threadcast/bus/redis';
-import { threadChannel } from '@threadcast/bus/redis-names';
 import { readProcessStats, WAIT_TIMEOUT_MS } from '@threadcast/testkit';
-import type { Redis } from 'ioredis';
+import type { BenchRedis } from './bench-redis.ts';
 import type { BenchThreads } from './bench-threads.ts';
 import { mergeHistograms, summarizeLatency } from './latency-histogram.ts';
 import type { LoadGeneratorPool } from './load-generator-pool.ts';
@@ -9,16 +8,20 @@ import type { LoadGeneratorProcess } from './load-generator-process.ts';
 import { loadGeneratorCount, type Scenario } from './plan.ts';
 import type { LoadReply, LoadTotals, RedisTarget, SseTarget, StreamSpec } from './protocol.ts';
 import { BenchPublisher, type PublishReport } from './publisher.ts';
-import { countRedisConnectionsOf, waitForSubscribers } from './redis-admin.ts';
+import { type RedisConnections, waitForSubscribers } from './redis-admin.ts';
 import type { StepResult } from './step-result.ts';
 import type { RunningServer, Variant } from './variants.ts';
 
-export interface StepContext {
-  redisUrl: string;
-  /** A plain connection to the bench's Redis for CLIENT LIST and PUBSUB NUMSUB. */
-  admin: Redis;
+/** A Redis the run started, the bus that publishes to it, and the threads created on it. */
+export interface Deployment {
+  redis: BenchRedis;
   bus: RedisEventBus;
   threads: BenchThreads;
+}
+
+export interface StepContext {
+  /** The Redis of the step's variant. */
+  deployment: Deployment;
   generators: LoadGeneratorPool;
   /** Distinguishes this step's producers (run ids) from every other step's. */
   stepTag: string;
@@ -49,6 +52,7 @@ function sumTotals(replies: readonly Finished[]): LoadTotals {
     foreign: 0,
     errors: 0,
     heartbeats: 0,
+    resets: 0,
     errorSamples: [],
   };
   for (const { totals } of replies) {
@@ -56,6 +60,7 @@ function sumTotals(replies: readonly Finished[]): LoadTotals {
       total[key] += totals[key];
     }
     total.heartbeats += totals.heartbeats;
+    total.resets += totals.resets;
     total.errorSamples.push(...totals.errorSamples);
   }
   return total;
@@ -83,7 +88,7 @@ export async function runStep(
   variant: Variant,
   server: RunningServer | null,
 ): Promise<StepResult> {
-  const { threads, admin } = context;
+  const { threads, redis, bus } = context.deployment;
   const threadIds = threads.take(scenario.threads(n));
   const perThread = scenario.subscribersPerThread(n);
   const specs: StreamSpec[] = server
@@ -91,7 +96,7 @@ export async function runStep(
     : threadIds.map((threadId) => threads.spec(threadId));
   const target: SseTarget | RedisTarget = server
     ? { kind: 'sse', baseUrl: server.url, token: variant.authenticated ? threads.token : null }
-    : { kind: 'redis', redisUrl: context.redisUrl };
+    : { kind: 'redis', redisUrl: singleUrl(redis) };
   const generators = await context.generators.acquire(loadGeneratorCount(specs.length));
   const notes: string[] = [];
   try {
@@ -113,17 +118,25 @@ export async function runStep(
 
     if (server) {
       const wanted = new Map(
-        threadIds.map((id) => [threadChannel(id), variant.redisSubscriptionPerStream ? perThread : 1]),
+        threadIds.map((id) => [redis.channel(id), variant.redisSubscriptionPerStream ? perThread : 1]),
       );
       // Streams that did not open never subscribe: then there is nothing to wait for beyond a moment.
       const readyTimeoutMs = opened < specs.length ? 2_000 : WAIT_TIMEOUT_MS + specs.length / 2;
-      const ready = await waitForSubscribers(admin, wanted, readyTimeoutMs);
+      const ready = await waitForSubscribers((channels) => redis.subscriberCounts(channels), wanted, readyTimeoutMs);
       if (!ready) notes.push('the server did not subscribe every channel in time');
+      // Subscriber counts show a thread's first stream subscribed, not the others that share its subscription.
+      if (perThread > 1 && !variant.redisSubscriptionPerStream && scenario.workload.kind !== 'idle') {
+        const settled = await settleOnWarmUp(context, threadIds, generators, readyTimeoutMs);
+        if (!settled) notes.push(`not every stream had the warm-up event after ${readyTimeoutMs} ms`);
+      }
     }
 
     const cpuAtStart = server ? await readProcessStats(server.pid) : null;
-    const publisher = new BenchPublisher(context.bus, context.stepTag);
+    const redisAtStart = await readRedisCpu(redis);
+    const publisherCpu = process.cpuUsage();
+    const publisher = new BenchPublisher(bus, context.stepTag);
     const publish = await runWorkload(scenario, threadIds, publisher);
+    const publisherCpuSeconds = publish ? cpuSecondsOf(process.cpuUsage(publisherCpu)) : null;
     for (const range of publish?.ranges ?? []) threads.recordLastId(range.threadId, `${range.epoch}:${range.last}`);
     if (publish && publish.failed > 0) notes.push(`${publish.failed} publishes failed: ${publish.errorSamples[0]}`);
 
@@ -143,8 +156,9 @@ export async function runStep(
       notes.push(`only ${heartbeats} heartbeats reached ${opened} idle streams`);
     }
     const after = server ? await readProcessStats(server.pid) : null;
+    const redisAfter = await readRedisCpu(redis);
     const measuredPid = server?.pid ?? generators[0]?.pid;
-    const redisConnections = measuredPid === undefined ? null : await countRedisConnectionsOf(admin, measuredPid);
+    const redisConnections = measuredPid === undefined ? null : await redis.connectionsOf(measuredPid);
     await closeAll(generators);
     return measure({
       scenario,
@@ -157,6 +171,8 @@ export async function runStep(
       before,
       cpuAtStart,
       after,
+      redis: { deployment: redis, atStart: redisAtStart, after: redisAfter },
+      publisherCpuSeconds,
       redisConnections,
       notes,
     });
@@ -164,6 +180,48 @@ export async function runStep(
     for (const generator of generators) generator.kill();
     throw error;
   }
+}
+
+/**
+ * One event per thread, and every stream must have it before the step publishes: a stream whose subscription
+ * began late (its history read behind a burst that trimmed the history past its resume point) would otherwise
+ * start with a `reset` notice and miss the events in between.
+ */
+async function settleOnWarmUp(
+  context: StepContext,
+  threadIds: string[],
+  generators: readonly LoadGeneratorProcess[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const { bus, threads } = context.deployment;
+  const warmUp = await new BenchPublisher(bus, `${context.stepTag}-warm-up`).paced(threadIds, 1, 1);
+  for (const range of warmUp.ranges) threads.recordLastId(range.threadId, `${range.epoch}:${range.last}`);
+  const replies = await Promise.all(
+    generators.map((generator) =>
+      generator.request({ type: 'settle', expected: warmUp.ranges, timeoutMs }, 'settled', timeoutMs + 15_000),
+    ),
+  );
+  return warmUp.failed === 0 && replies.every((reply) => reply.caughtUp);
+}
+
+interface RedisCpuReading {
+  at: number;
+  /** Per node. */
+  cpuSeconds: number[];
+}
+
+async function readRedisCpu(redis: BenchRedis): Promise<RedisCpuReading> {
+  return { at: Date.now(), cpuSeconds: await redis.cpuSeconds() };
+}
+
+function cpuSecondsOf(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1e6;
+}
+
+/** The Redis floor subscribes with a plain client: only to a single Redis. */
+function singleUrl(redis: BenchRedis): string {
+  if (redis.target.kind !== 'single') throw new Error(`the Redis floor runs on a single Redis, not ${redis.id}`);
+  return redis.target.url;
 }
 
 async function closeAll(generators: readonly LoadGeneratorProcess[]): Promise<void> {
@@ -181,7 +239,9 @@ interface Measurements {
   before: Awaited<ReturnType<typeof readProcessStats>>;
   cpuAtStart: Awaited<ReturnType<typeof readProcessStats>>;
   after: Awaited<ReturnType<typeof readProcessStats>>;
-  redisConnections: number | null;
+  redis: { deployment: BenchRedis; atStart: RedisCpuReading; after: RedisCpuReading };
+  publisherCpuSeconds: number | null;
+  redisConnections: RedisConnections | null;
   notes: string[];
 }
 
@@ -202,11 +262,16 @@ function measure(m: Measurements): StepResult {
     ? totals.missed === 0 && totals.duplicates === 0 && totals.outOfOrder === 0 && totals.foreign === 0
     : null;
   const failed = totals.errors > 0 || exactlyOnce === false || m.opened < m.specs.length || m.notes.length > 0;
+  const redisNodeCpu = m.redis.after.cpuSeconds.map((seconds, i) => seconds - (m.redis.atStart.cpuSeconds[i] ?? 0));
+  const redisCpuSeconds = redisNodeCpu.reduce((sum, seconds) => sum + seconds, 0);
+  const redisWindowSeconds = (m.redis.after.at - m.redis.atStart.at) / 1000;
   return {
     scenario: m.scenario.id,
     n: m.n,
     variant: m.variant.id,
     label: m.variant.label,
+    redis: m.redis.deployment.id,
+    redisNodes: m.redis.deployment.nodeCount,
     status: failed ? 'failed' : 'ok',
     notes: m.notes,
     streamsRequested: m.specs.length,
@@ -215,6 +280,7 @@ function measure(m: Measurements): StepResult {
     publishFailures: m.publish?.failed ?? 0,
     publishedPerSecond: m.publish && publishSeconds ? m.publish.published / publishSeconds : null,
     publisherSkippedTicks: m.publish?.skippedTicks ?? 0,
+    publisherCpuSeconds: m.publisherCpuSeconds,
     delivered: totals.received,
     deliveredPerSecond: deliverySeconds && deliverySeconds > 0 ? totals.received / deliverySeconds : null,
     latency,
@@ -222,12 +288,19 @@ function measure(m: Measurements): StepResult {
     rssPerStreamKb: perStreamKb(m),
     serverCpuSeconds: cpuSeconds,
     cpuMicrosPerDelivery: cpuSeconds !== null && totals.received > 0 ? (cpuSeconds * 1e6) / totals.received : null,
-    redisConnections: m.redisConnections,
+    redisCpuSeconds,
+    redisCpuMicrosPerDelivery: totals.received > 0 ? (redisCpuSeconds * 1e6) / totals.received : null,
+    redisNodeCpuPercent: redisNodeCpu.map((seconds) =>
+      redisWindowSeconds > 0 ? (100 * seconds) / redisWindowSeconds : 0,
+    ),
+    redisConnections: m.redisConnections?.total ?? null,
+    redisConnectionsByName: m.redisConnections?.byName ?? null,
     errors: totals.errors,
     missed: totals.missed,
     duplicates: totals.duplicates,
     outOfOrder: totals.outOfOrder,
     foreign: totals.foreign,
+    resets: totals.resets,
     reconnects: 0,
     exactlyOnce,
     heartbeatsPerStream: totals.streams > 0 ? totals.heartbeats / totals.streams : null,

@@ -6,6 +6,8 @@ import type { RunningServer, ServerSettings, Variant } from './variants.ts';
  */
 export class ServerSession {
   private current: { variant: Variant; server: RunningServer } | null = null;
+  /** Servers already running (those that created the threads), each kept for its variant's first step. */
+  private readonly adopted = new Map<Variant['id'], RunningServer>();
   private readonly startFailures = new Map<Variant['id'], Error>();
 
   constructor(
@@ -13,15 +15,21 @@ export class ServerSession {
     private readonly perVariant: boolean,
   ) {}
 
-  /** Hands over an already running server of `variant` (the one that created the bench's threads). */
+  /** Hands over an already running server of `variant` (one that created the bench's threads). */
   adopt(variant: Variant, server: RunningServer): void {
-    this.current = { variant, server };
+    this.adopted.set(variant.id, server);
   }
 
   async acquire(variant: Variant): Promise<RunningServer | null> {
     if (!variant.start) return null;
     if (this.current?.variant.id === variant.id && this.perVariant) return this.current.server;
     await this.release();
+    const adopted = this.adopted.get(variant.id);
+    if (adopted) {
+      this.adopted.delete(variant.id);
+      this.current = { variant, server: adopted };
+      return adopted;
+    }
     const failure = this.startFailures.get(variant.id);
     if (failure && this.perVariant) throw failure;
     try {
@@ -40,9 +48,17 @@ export class ServerSession {
     if (!this.perVariant) await this.release();
   }
 
+  /** Stops the current server. */
   async release(): Promise<void> {
     const running = this.current;
     this.current = null;
     await running?.server.stop();
+  }
+
+  /** Stops every server, adopted ones no step used included. */
+  async close(): Promise<void> {
+    const adopted = [...this.adopted.values()];
+    this.adopted.clear();
+    await Promise.all([this.release(), ...adopted.map((server) => server.stop())]);
   }
 }

@@ -4,11 +4,13 @@ import { LoadRecorder, type Subscriber } from './load-recorder.ts';
 import type { LoadReply, SseTarget, StreamSpec } from './protocol.ts';
 import { SseStream } from './sse-stream.ts';
 
-function publishedAt(data: string): unknown {
+/** An event's `ts`, and whether it is a `status` `reset` notice (history trimmed or lost before the stream's position). */
+function readEvent(data: string): { publishedAt: unknown; reset: boolean } {
   try {
-    return (JSON.parse(data) as { ts?: unknown }).ts;
+    const event = JSON.parse(data) as { ts?: unknown; type?: unknown; content?: { state?: unknown } };
+    return { publishedAt: event.ts, reset: event.type === 'status' && event.content?.state === 'reset' };
   } catch {
-    return undefined;
+    return { publishedAt: undefined, reset: false };
   }
 }
 
@@ -42,7 +44,11 @@ export class SseLoad implements Load {
       };
       this.subscribers.push(subscriber);
       const stream = new SseStream(target, spec, {
-        onEvent: (id, data) => this.recorder.event(subscriber, id, publishedAt(data)),
+        onEvent: (id, data) => {
+          const { publishedAt, reset } = readEvent(data);
+          if (reset) this.recorder.reset();
+          this.recorder.event(subscriber, id, publishedAt);
+        },
         onHeartbeat: () => this.recorder.heartbeat(),
         onError: (message) => this.recorder.fail(subscriber, message),
       });
@@ -81,6 +87,10 @@ export class SseLoad implements Load {
       failed: specs.length - opened,
       errorSamples: this.recorder.errorSamples,
     };
+  }
+
+  settle(expected: ExpectedRange[], timeoutMs: number): Promise<boolean> {
+    return this.recorder.settle(this.subscribers, expected, timeoutMs);
   }
 
   async finish(expected: ExpectedRange[], timeoutMs: number): Promise<LoadReply> {

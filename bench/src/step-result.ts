@@ -1,3 +1,4 @@
+import type { RedisDeploymentId } from './bench-redis.ts';
 import type { LatencySummary } from './latency-histogram.ts';
 import type { ScenarioId } from './plan.ts';
 import type { VariantId } from './variants.ts';
@@ -8,6 +9,9 @@ export interface StepResult {
   n: number;
   variant: VariantId;
   label: string;
+  /** The Redis the variant used, and how many nodes serve its data (the primaries of a cluster). */
+  redis: RedisDeploymentId;
+  redisNodes: number;
   /** `ok`; `failed` (errors, drops, duplicates, streams that did not open); `error` (the step broke); `skipped`. */
   status: 'ok' | 'failed' | 'error' | 'skipped';
   notes: string[];
@@ -18,6 +22,8 @@ export interface StepResult {
   publishedPerSecond: number | null;
   /** Ticks the paced publisher left out because it could not keep up (its achieved rate is below target). */
   publisherSkippedTicks: number;
+  /** CPU the orchestrator, which publishes, used while it published (user + system). */
+  publisherCpuSeconds: number | null;
   delivered: number;
   deliveredPerSecond: number | null;
   latency: LatencySummary | null;
@@ -27,14 +33,25 @@ export interface StepResult {
   /** Server CPU (user + system) from the start of the window until every client caught up. */
   serverCpuSeconds: number | null;
   cpuMicrosPerDelivery: number | null;
-  /** Connections to the bench's Redis held by the serving process (the load generator's, for the Redis floor). */
+  /** CPU (INFO CPU: used_cpu_user + used_cpu_sys) of every Redis node over the server's window, summed. */
+  redisCpuSeconds: number | null;
+  redisCpuMicrosPerDelivery: number | null;
+  /** Each node's CPU over the window, in % of one core: a node near 100 % is saturated (Redis runs commands on one thread). */
+  redisNodeCpuPercent: number[];
+  /**
+   * Connections to the bench's Redis (all nodes) held by the serving process (the load generator's, for the Redis
+   * floor), counted while the streams are open, in all and by connection name.
+   */
   redisConnections: number | null;
+  redisConnectionsByName: Record<string, number> | null;
   errors: number;
   missed: number;
   duplicates: number;
   outOfOrder: number;
   /** Ids from another epoch or otherwise not part of the thread's numbered history. */
   foreign: number;
+  /** `status` `reset` notices the clients got: history was trimmed or lost past a stream's position. */
+  resets: number;
   /** Always 0: the load generator never reconnects; a closed stream counts as an error instead. */
   reconnects: number;
   /** Every client got every event exactly once, in order (null for idle, which publishes nothing). */
@@ -46,7 +63,7 @@ export interface StepResult {
 }
 
 export function skippedStep(
-  base: Pick<StepResult, 'scenario' | 'n' | 'variant' | 'label'>,
+  base: Pick<StepResult, 'scenario' | 'n' | 'variant' | 'label' | 'redis' | 'redisNodes'>,
   reason: string,
   streamsRequested: number,
 ): StepResult {
@@ -60,6 +77,7 @@ export function skippedStep(
     publishFailures: 0,
     publishedPerSecond: null,
     publisherSkippedTicks: 0,
+    publisherCpuSeconds: null,
     delivered: 0,
     deliveredPerSecond: null,
     latency: null,
@@ -67,12 +85,17 @@ export function skippedStep(
     rssPerStreamKb: null,
     serverCpuSeconds: null,
     cpuMicrosPerDelivery: null,
+    redisCpuSeconds: null,
+    redisCpuMicrosPerDelivery: null,
+    redisNodeCpuPercent: [],
     redisConnections: null,
+    redisConnectionsByName: null,
     errors: 0,
     missed: 0,
     duplicates: 0,
     outOfOrder: 0,
     foreign: 0,
+    resets: 0,
     reconnects: 0,
     exactlyOnce: null,
     heartbeatsPerStream: null,

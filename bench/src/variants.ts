@@ -7,11 +7,15 @@ import {
   startServerProcess,
   WAIT_TIMEOUT_MS,
 } from '@threadcast/testkit';
+import type { RedisDeploymentId } from './bench-redis.ts';
 
-export type VariantId = 'ours' | 'trpc' | 'seed' | 'node-floor' | 'redis-floor';
+export type VariantId = 'ours' | 'ours-cluster1' | 'ours-cluster3' | 'trpc' | 'seed' | 'node-floor' | 'redis-floor';
 
 export interface ServerSettings {
+  /** The single Redis, which every variant but ours on a cluster uses. */
   redisUrl: string;
+  /** `REDIS_CLUSTER_NODES` of each cluster the run started. */
+  clusterNodes?: Partial<Record<Exclude<RedisDeploymentId, 'single'>, string>>;
   authSecret: string;
   heartbeatMs: number;
   /** How our server runs: from source through tsx (default) or the build with plain node (`--from=build`). */
@@ -28,6 +32,10 @@ export interface RunningServer {
 export interface Variant {
   id: VariantId;
   label: string;
+  /** The Redis its server (or, for the Redis floor, the load generator) uses. */
+  redis: RedisDeploymentId;
+  /** Runs unless `--variants` leaves it out; the others run only when `--variants` names them. */
+  byDefault: boolean;
   /** Streams need a Bearer token (our server); the baselines have no auth. */
   authenticated: boolean;
   /** Redis subscriptions on a thread's channel per open stream: the seed holds one each, the others share one. */
@@ -40,11 +48,18 @@ export interface Variant {
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 
-function ourServer() {
+function redisEnv(redis: RedisDeploymentId, settings: ServerSettings): Record<string, string> {
+  if (redis === 'single') return { REDIS_URL: settings.redisUrl };
+  const nodes = settings.clusterNodes?.[redis];
+  if (!nodes) throw new Error(`no ${redis} Redis Cluster was started for this run`);
+  return { REDIS_CLUSTER_NODES: nodes };
+}
+
+function ourServer(redis: RedisDeploymentId) {
   return async (settings: ServerSettings): Promise<RunningServer> => {
     const server = await startServerProcess(
       {
-        REDIS_URL: settings.redisUrl,
+        ...redisEnv(redis, settings),
         AUTH_SECRET: settings.authSecret,
         AUTH_DEV_LOGIN: '1',
         SSE_HEARTBEAT_MS: String(settings.heartbeatMs),
@@ -112,19 +127,38 @@ async function withServingPid(server: StartedProcess, url: string): Promise<Runn
   return { url, pid: await findServingPid(rootPid), stop: () => server.stop() };
 }
 
-/** In table order: ours, then the baselines from the heaviest to the floors. */
+function oursOn(redis: Exclude<RedisDeploymentId, 'single'>): Variant {
+  return {
+    id: `ours-${redis}`,
+    label: `ours, ${redis}`,
+    redis,
+    byDefault: false,
+    authenticated: true,
+    redisSubscriptionPerStream: false,
+    fdsPerStream: 1,
+    start: ourServer(redis),
+  };
+}
+
+/** In table order: ours, ours on a Redis Cluster, then the baselines from the heaviest to the floors. */
 export const variants: readonly Variant[] = [
   {
     id: 'ours',
     label: 'ours',
+    redis: 'single',
+    byDefault: true,
     authenticated: true,
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
-    start: ourServer(),
+    start: ourServer('single'),
   },
+  oursOn('cluster1'),
+  oursOn('cluster3'),
   {
     id: 'trpc',
     label: 'stock tRPC',
+    redis: 'single',
+    byDefault: true,
     authenticated: true,
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
@@ -133,6 +167,8 @@ export const variants: readonly Variant[] = [
   {
     id: 'seed',
     label: 'seed baseline',
+    redis: 'single',
+    byDefault: true,
     authenticated: false,
     redisSubscriptionPerStream: true,
     fdsPerStream: 2,
@@ -141,6 +177,8 @@ export const variants: readonly Variant[] = [
   {
     id: 'node-floor',
     label: 'Node floor',
+    redis: 'single',
+    byDefault: true,
     authenticated: false,
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
@@ -149,6 +187,8 @@ export const variants: readonly Variant[] = [
   {
     id: 'redis-floor',
     label: 'Redis floor',
+    redis: 'single',
+    byDefault: true,
     authenticated: false,
     redisSubscriptionPerStream: false,
     fdsPerStream: 0,
@@ -160,4 +200,26 @@ export const variants: readonly Variant[] = [
 export function appFrom(value: string | undefined): AppProcessOptions['from'] {
   if (value === undefined || value === 'source' || value === 'build') return value;
   throw new Error(`--from takes source or build, not ${value}`);
+}
+
+/** Whether the variant is our server (on the single Redis or a cluster), whose failures fail a quick run. */
+export function isOurServer(id: VariantId): boolean {
+  return id === 'ours' || id === 'ours-cluster1' || id === 'ours-cluster3';
+}
+
+/** Our server on `redis`: the variant that creates that Redis's threads. */
+export function ourVariantOn(redis: RedisDeploymentId): Variant {
+  const id: VariantId = redis === 'single' ? 'ours' : `ours-${redis}`;
+  const ours = variants.find((variant) => variant.id === id);
+  if (!ours) throw new Error(`no variant runs our server on ${redis}`);
+  return ours;
+}
+
+/** The variants a run compares: those `ids` names (all known, or it throws), or every variant run by default. */
+export function selectVariants(ids: readonly string[] | undefined): Variant[] {
+  if (!ids) return variants.filter((variant) => variant.byDefault);
+  const unknown = ids.filter((id) => !variants.some((variant) => variant.id === id));
+  if (unknown.length > 0)
+    throw new Error(`unknown variant ${unknown.join(', ')}: pick from ${variants.map((v) => v.id).join(', ')}`);
+  return variants.filter((variant) => ids.includes(variant.id));
 }

@@ -65,8 +65,14 @@ export async function countOpenFds(pid: number): Promise<number | null> {
   }
 }
 
-/** Local TCP ports of every socket `pid` holds open (from its fds and /proc/net/tcp{,6}). */
-export async function localTcpPorts(pid: number): Promise<Set<number>> {
+export interface TcpConnection {
+  localPort: number;
+  /** 0 for a listening socket. */
+  remotePort: number;
+}
+
+/** Every TCP socket `pid` holds open, by its ports (from its fds and /proc/net/tcp{,6}). */
+export async function tcpConnectionsOf(pid: number): Promise<TcpConnection[]> {
   const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
   const inodes = new Set<string>();
   await Promise.all(
@@ -76,16 +82,22 @@ export async function localTcpPorts(pid: number): Promise<Set<number>> {
       if (match?.[1]) inodes.add(match[1]);
     }),
   );
-  const ports = new Set<number>();
+  const port = (address: string) => Number.parseInt(address.slice(address.lastIndexOf(':') + 1), 16);
+  const connections: TcpConnection[] = [];
   for (const table of ['tcp', 'tcp6']) {
     const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
       const columns = line.trim().split(/\s+/);
-      const local = columns[1];
+      const [, local, remote] = columns;
       const inode = columns[9];
-      if (!local || !inode || !inodes.has(inode)) continue;
-      ports.add(Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+      if (!local || !remote || !inode || !inodes.has(inode)) continue;
+      connections.push({ localPort: port(local), remotePort: port(remote) });
     }
   }
-  return ports;
+  return connections;
+}
+
+/** Local TCP ports of every socket `pid` holds open. */
+export async function localTcpPorts(pid: number): Promise<Set<number>> {
+  return new Set((await tcpConnectionsOf(pid)).map((connection) => connection.localPort));
 }

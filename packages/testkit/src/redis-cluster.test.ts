@@ -107,3 +107,37 @@ describe('startRedisCluster', () => {
     expect(await client.get(key)).toBe('persisted');
   });
 });
+
+describe('startRedisCluster with one primary', () => {
+  it('is reached by a cluster client through its one node', async () => {
+    await using lone = await startRedisCluster({ primaries: 1, replicasPerPrimary: 0, appendOnly: false });
+    expect(lone.seeds).toHaveLength(1);
+    const client = new Cluster(lone.seeds);
+    try {
+      const key = uniquePrefix('lone');
+      await client.set(key, 'served');
+      expect(await client.get(key)).toBe('served');
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('serves every slot from one node, followed by its replica, as a cluster client sees it', async () => {
+    await using single = await startRedisCluster({ primaries: 1, replicasPerPrimary: 1, appendOnly: false });
+    const nodes = await single.nodes();
+    const [primary, ...others] = nodes.filter((node) => node.role === 'primary');
+    expect(others).toEqual([]);
+    expect(primary?.slots).toEqual([[0, 16_383]]);
+    expect(nodes.filter((node) => node.role === 'replica').map((node) => node.primaryId)).toEqual([primary?.id]);
+
+    const client = new Cluster(single.seeds);
+    try {
+      const keys = ['{a}', '{b}', '{c}'].map((tag) => `${tag}:${uniquePrefix('one')}`);
+      for (const key of keys) await client.set(key, key);
+      expect(await Promise.all(keys.map((key) => client.get(key)))).toEqual(keys);
+      expect(client.nodes('master').map((node) => node.options.port)).toEqual([primary?.port]);
+    } finally {
+      client.disconnect();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { freePort } from './free-port.ts';
 import { redisCommand, waitUntil } from './redis-admin.ts';
 import { readCluster } from './redis-cluster-health.ts';
 import {
+  CLUSTER_SLOTS,
   type ClusterNodeInfo,
   type ClusterNodeView,
   ownerOfSlot,
@@ -19,7 +20,11 @@ import { moveSlot } from './redis-slot-migration.ts';
 export type { ClusterNodeInfo, SlotRange } from './redis-cluster-nodes.ts';
 
 export interface RedisClusterOptions {
-  /** Primaries, each serving an equal share of the slots (default 3, the least `redis-cli` accepts). */
+  /**
+   * Primaries, each serving an equal share of the slots (default 3). One primary serves all 16,384 slots: a
+   * real cluster (cluster mode, MOVED, sharded pub/sub) with no second primary, so none of its failures can be
+   * voted on: `failoverPrimaryOf` needs 3 or more.
+   */
   primaries?: number;
   /** Replicas following each primary (default 1). */
   replicasPerPrimary?: number;
@@ -28,6 +33,11 @@ export interface RedisClusterOptions {
    * loaded 2-core machine can starve a node for 2 s, and a failover nobody asked for would break the test).
    */
   nodeTimeoutMs?: number;
+  /**
+   * Keep data in an append-only file (default true), so that `startNode` and `restartAll` bring it back. False
+   * keeps it in memory only, as a benchmark wants (no disk writes on the path of each command).
+   */
+  appendOnly?: boolean;
 }
 
 export interface ClusterFailover {
@@ -48,7 +58,7 @@ export interface TestRedisCluster extends AsyncDisposable {
   slotOf(key: string): Promise<number>;
   /** Kills a node (SIGKILL: no goodbye to clients or to the other nodes) and leaves it down. */
   killNode(port: number): Promise<void>;
-  /** Starts a killed node again on its port with its data and `nodes.conf`; resolves once it has rejoined. */
+  /** Starts a killed node again on its port with its `nodes.conf` (and data, unless `appendOnly: false`); resolves once it has rejoined. */
   startNode(port: number): Promise<void>;
   /** Kills the primary serving `slot` and resolves once one of its replicas serves its slots. */
   failoverPrimaryOf(slot: number): Promise<ClusterFailover>;
@@ -73,21 +83,28 @@ interface ClusterNodeProcess {
 const isRunning = (node: ClusterNodeProcess) =>
   node.proc !== null && node.proc.child.exitCode === null && node.proc.child.signalCode === null;
 
-function spawnNode(node: ClusterNodeProcess, nodeTimeoutMs: number): StartedProcess {
+interface NodeSettings {
+  nodeTimeoutMs: number;
+  appendOnly: boolean;
+}
+
+function spawnNode(node: ClusterNodeProcess, settings: NodeSettings): StartedProcess {
   // The bus port is chosen too: the default, port + 10000, may be taken or past 65535.
   return startProcess('redis-server', [
     ...['--port', String(node.port), '--cluster-port', String(node.busPort), '--bind', '127.0.0.1'],
+    // A node learns its own address from the peers that meet it: a lone primary would give clients an empty host.
+    ...['--cluster-announce-ip', '127.0.0.1'],
     ...['--cluster-enabled', 'yes', '--cluster-config-file', join(node.dir, 'nodes.conf')],
-    ...['--cluster-node-timeout', String(nodeTimeoutMs), '--dir', node.dir, '--save', ''],
+    ...['--cluster-node-timeout', String(settings.nodeTimeoutMs), '--dir', node.dir, '--save', ''],
     // Data survives a restart: SIGTERM flushes the append-only file, a SIGKILL loses at most the last second.
-    ...['--appendonly', 'yes', '--appendfsync', 'everysec', '--protected-mode', 'yes'],
+    ...['--appendonly', settings.appendOnly ? 'yes' : 'no', '--appendfsync', 'everysec', '--protected-mode', 'yes'],
     // A replica's full sync starts at once, instead of waiting 5 s for more replicas to share the transfer.
     ...['--repl-diskless-sync-delay', '0'],
   ]);
 }
 
 /** Starts one empty node on free ports, retrying with other ports if the chosen ones were taken in between. */
-async function launchNode(root: string, nodeTimeoutMs: number): Promise<ClusterNodeProcess> {
+async function launchNode(root: string, settings: NodeSettings): Promise<ClusterNodeProcess> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const port = await freePort();
@@ -95,7 +112,7 @@ async function launchNode(root: string, nodeTimeoutMs: number): Promise<ClusterN
     while (busPort === port) busPort = await freePort();
     const node: ClusterNodeProcess = { port, busPort, dir: join(root, String(port)), proc: null };
     await mkdir(node.dir, { recursive: true });
-    node.proc = spawnNode(node, nodeTimeoutMs);
+    node.proc = spawnNode(node, settings);
     try {
       await node.proc.waitForLine(READY_LINE, 15_000);
       return node;
@@ -122,16 +139,46 @@ async function createCluster(nodes: ClusterNodeProcess[], replicasPerPrimary: nu
 }
 
 /**
+ * What `redis-cli --cluster create` refuses to do with fewer than 3 primaries, by hand: the first node takes
+ * every slot, the others meet it and follow it.
+ */
+async function createSinglePrimary([primary, ...replicas]: ClusterNodeProcess[]): Promise<void> {
+  if (!primary) throw new Error('no node to make the primary');
+  await redisCommand(primary.port, 'CLUSTER', 'ADDSLOTSRANGE', 0, CLUSTER_SLOTS - 1);
+  if (replicas.length === 0) return;
+  const primaryId = String(await redisCommand(primary.port, 'CLUSTER', 'MYID'));
+  for (const replica of replicas)
+    await redisCommand(replica.port, 'CLUSTER', 'MEET', '127.0.0.1', primary.port, primary.busPort);
+  // CLUSTER REPLICATE fails until the replica has learnt of the primary through the handshake.
+  await waitUntil(
+    'every replica knows the primary',
+    async () => {
+      for (const replica of replicas) {
+        const view = parseClusterNodes(String(await redisCommand(replica.port, 'CLUSTER', 'NODES')));
+        if (!view.some((node) => node.id === primaryId)) return `127.0.0.1:${replica.port} does not know it yet`;
+      }
+      return null;
+    },
+    SETTLE_TIMEOUT_MS,
+  );
+  for (const replica of replicas) await redisCommand(replica.port, 'CLUSTER', 'REPLICATE', primaryId);
+}
+
+/**
  * Starts a Redis Cluster of real `redis-server` processes on free loopback ports (never the shared 6379):
- * `primaries` primaries with `replicasPerPrimary` replicas each, joined by `redis-cli --cluster create`.
+ * `primaries` primaries with `replicasPerPrimary` replicas each, joined by `redis-cli --cluster create` (by hand
+ * for a single primary).
  * Resolves once every slot is served and every replica has synced, so that a failover can happen at once.
  */
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<TestRedisCluster> {
   const primaries = options.primaries ?? 3;
   const replicasPerPrimary = options.replicasPerPrimary ?? 1;
-  const nodeTimeoutMs = options.nodeTimeoutMs ?? 5_000;
-  if (!Number.isInteger(primaries) || primaries < 3)
-    throw new RangeError(`a cluster needs at least 3 primaries (got ${primaries})`);
+  const settings: NodeSettings = {
+    nodeTimeoutMs: options.nodeTimeoutMs ?? 5_000,
+    appendOnly: options.appendOnly ?? true,
+  };
+  if (!Number.isInteger(primaries) || primaries < 1)
+    throw new RangeError(`a cluster needs at least 1 primary (got ${primaries})`);
   if (!Number.isInteger(replicasPerPrimary) || replicasPerPrimary < 0)
     throw new RangeError(`replicasPerPrimary must be a whole number >= 0 (got ${replicasPerPrimary})`);
 
@@ -164,7 +211,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   };
   const startProcessOf = async (node: ClusterNodeProcess) => {
     if (isRunning(node)) return;
-    node.proc = spawnNode(node, nodeTimeoutMs);
+    node.proc = spawnNode(node, settings);
     await node.proc.waitForLine(READY_LINE, 15_000);
   };
   // Replicas first: a primary stopped while its replicas run could be failed over, or wait for them to catch up.
@@ -185,8 +232,9 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
 
   try {
     for (let index = 0; index < primaries * (1 + replicasPerPrimary); index += 1)
-      all.push(await launchNode(root, nodeTimeoutMs));
-    await createCluster(all, replicasPerPrimary);
+      all.push(await launchNode(root, settings));
+    if (primaries === 1) await createSinglePrimary(all);
+    else await createCluster(all, replicasPerPrimary);
     await settle('the new cluster serves every slot');
   } catch (error) {
     await stop();
