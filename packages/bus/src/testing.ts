@@ -1,5 +1,6 @@
+import type { ThreadId } from '@threadcast/contract';
 import { WAIT_TIMEOUT_MS } from '@threadcast/testkit';
-import type { StoredEvent } from './event-bus.ts';
+import type { EventBus, StoredEvent } from './event-bus.ts';
 
 /** Reads events from a subscription until `count` arrived, then stops it; fails if they do not come in time. */
 export async function take(
@@ -57,4 +58,27 @@ export function listen(subscribe: (signal: AbortSignal) => AsyncIterable<StoredE
     },
     stop: () => controller.abort(),
   };
+}
+
+/**
+ * Follows a thread as a client does: when the subscription ends with an error (Redis unreachable for a moment, a
+ * failover), it subscribes again after the last event it got. `events` fills as they arrive; `errors` counts the ends.
+ */
+export function follow(bus: EventBus, threadId: ThreadId) {
+  const controller = new AbortController();
+  const events: StoredEvent[] = [];
+  let errors = 0;
+  const done = (async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const after = events.at(-1)?.position ?? null;
+        for await (const event of bus.subscribe(threadId, { after, signal: controller.signal })) events.push(event);
+        return;
+      } catch {
+        errors += 1;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  })();
+  return { events, done, errors: () => errors, stop: () => controller.abort() };
 }

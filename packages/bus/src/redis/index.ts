@@ -12,6 +12,7 @@ export {
   clusterNodeOptions,
   describeTarget,
   isCluster,
+  keepConnected,
   openCommandClient,
   parseNodeList,
   type RedisClient,

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeEventBusContract } from '../event-bus.contract.ts';
 import type { StoredEvent } from '../event-bus.ts';
-import { listen } from '../testing.ts';
+import { follow, listen } from '../testing.ts';
 import { keySlot } from './key-slot.ts';
 import { LegacyChannelBridge } from './legacy-bridge.ts';
 import { busKeys, connectionNames, legacyBridgeLockKey, legacyRunChannel } from './names.ts';
@@ -140,7 +140,7 @@ describe('RedisEventBus on a cluster', () => {
     expect(
       new Set(threads.map((threadId) => keySlot(busKeys('', 'thread:', true).channel(threadId)))).size,
     ).toBeGreaterThan(3);
-    const subs = threads.map((threadId) => listen((signal) => bus.subscribe(threadId, { after: null, signal })));
+    const subs = threads.map((threadId) => follow(bus, threadId));
     await expect.poll(() => bus.stats(), { timeout: 15_000 }).toEqual({ subscribers: 40, channels: 40 });
     await bus.publish(token(threads[7] as string, 'hi'));
     const counts = await busClients();
@@ -160,7 +160,7 @@ describe('RedisEventBus on a cluster', () => {
     const keyPrefix = uniquePrefix();
     const bus = makeBus(keyPrefix);
     const publisher = makeBus(keyPrefix);
-    const sub = listen((signal) => bus.subscribe(threadId, { after: null, signal }));
+    const sub = follow(bus, threadId);
     await expect.poll(() => bus.stats().channels).toBe(1);
     const run = publishSteadily(publisher, threadId, 150, 10);
     await expect.poll(() => sub.events.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(30);
@@ -183,7 +183,7 @@ describe('RedisEventBus on a cluster', () => {
     const keyPrefix = uniquePrefix();
     const bus = makeBus(keyPrefix);
     const publisher = makeBus(keyPrefix);
-    const subs = threads.map((threadId) => listen((signal) => bus.subscribe(threadId, { after: null, signal })));
+    const subs = threads.map((threadId) => follow(bus, threadId));
     await expect.poll(() => bus.stats().channels).toBe(3);
     const runs = threads.map((threadId) => publishSteadily(publisher, threadId, 120, 20));
     await expect.poll(() => subs.every((sub) => sub.events.length >= 20), { timeout: 15_000 }).toBe(true);
@@ -198,7 +198,9 @@ describe('RedisEventBus on a cluster', () => {
     );
     // One shard failing over never made the bus unready: the other shards kept serving.
     expect(bus.readiness()).toEqual({ ready: true });
-    console.info(`cluster failover: ${resets.filter(Boolean).length} of ${resets.length} streams needed a reset`);
+    console.info(
+      `cluster failover: ${resets.filter(Boolean).length} of ${resets.length} streams needed a reset; ${subs.reduce((n, sub) => n + sub.errors(), 0)} subscription(s) ended with an error and were resumed`,
+    );
   }, 120_000);
 
   it("carries the seed's agent_run:<runId>:new_response channels into threads, whichever node they are published on", async () => {

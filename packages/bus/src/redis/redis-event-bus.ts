@@ -41,6 +41,7 @@ import {
   closeClient,
   clusterNodeOptions,
   isCluster,
+  keepConnected,
   openCommandClient,
   type RedisClient,
   type RedisTarget,
@@ -118,6 +119,7 @@ export function openSharedConnections(url: string | RedisTarget, redisOptions: R
     target.kind === 'single'
       ? new Redis(target.url, resilientRedisOptions(subscriberOptions))
       : new Redis(sentinelOptions(target, subscriberOptions));
+  for (const client of [commands, subscriber]) if (!isCluster(client)) keepConnected(client);
   return { commands, subscriber, target };
 }
 

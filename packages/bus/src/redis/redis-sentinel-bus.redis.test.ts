@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationTimeoutError } from '../errors.ts';
 import { describeEventBusContract } from '../event-bus.contract.ts';
 import type { StoredEvent } from '../event-bus.ts';
-import { listen } from '../testing.ts';
+import { follow } from '../testing.ts';
 import { RedisEventBus, type RedisEventBusConfig } from './redis-event-bus.ts';
 import type { RedisTarget } from './redis-target.ts';
 
@@ -78,7 +78,7 @@ describe('RedisEventBus under Sentinel', () => {
     const bus = makeBus({ keyPrefix });
     const publisher = makeBus({ keyPrefix });
     const threads = ['s1', 's2', 's3'].map((name) => `${name}x${Date.now()}`);
-    const subs = threads.map((threadId) => listen((signal) => bus.subscribe(threadId, { after: null, signal })));
+    const subs = threads.map((threadId) => follow(bus, threadId));
     await expect.poll(() => bus.stats().channels, { timeout: 15_000 }).toBe(3);
     const count = 120;
     const runs = threads.map(async (threadId) => {
@@ -106,7 +106,9 @@ describe('RedisEventBus under Sentinel', () => {
       if (exactOrReset(sub.events, count)) resets += 1;
     }
     await expect.poll(() => bus.readiness(), { timeout: 30_000 }).toEqual({ ready: true });
-    console.info(`sentinel failover: ${resets} of ${subs.length} streams needed a reset`);
+    console.info(
+      `sentinel failover: ${resets} of ${subs.length} streams needed a reset; ${subs.reduce((n, sub) => n + sub.errors(), 0)} subscription(s) ended with an error and were resumed`,
+    );
   }, 120_000);
 });
 

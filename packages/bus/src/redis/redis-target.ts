@@ -1,3 +1,4 @@
+import { backoffDelay } from '@threadcast/common';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import { resilientRedisOptions } from './connection-options.ts';
 
@@ -156,6 +157,7 @@ function clusterOptions(target: Extract<RedisTarget, { kind: 'cluster' }>, optio
  * whose Redis is unreachable (a cluster that is down) would otherwise hold its owner's shutdown for ever.
  */
 export async function closeClient(client: RedisClient, graceMs = 2_000): Promise<void> {
+  closing.add(client);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, graceMs);
@@ -172,4 +174,30 @@ export async function closeClient(client: RedisClient, graceMs = 2_000): Promise
     clearTimeout(timer);
     client.disconnect();
   }
+}
+
+/** Clients their owner is closing: `keepConnected` leaves them ended. */
+const closing = new WeakSet<RedisClient>();
+
+/**
+ * Connects `client` again whenever it ends without its owner closing it. ioredis ends a Sentinel-managed connection
+ * when a failover outlasts its attempts (seen on a loaded machine: "All sentinels are unreachable", then `end`), and
+ * nothing would bring it back: the process would go on unready, its streams silent.
+ */
+export function keepConnected(client: Redis): void {
+  let attempt = 0;
+  client.on('ready', () => {
+    attempt = 0;
+  });
+  client.on('end', () => {
+    if (closing.has(client)) return;
+    const delayMs = backoffDelay(attempt, 100, 2_000);
+    attempt += 1;
+    setTimeout(() => {
+      if (closing.has(client) || client.status !== 'end') return;
+      client.connect().catch(() => {
+        // Failing ends it again, which tries again.
+      });
+    }, delayMs).unref();
+  });
 }
