@@ -1,5 +1,6 @@
 import type { ThreadId } from '@threadcast/contract';
 import { WAIT_TIMEOUT_MS } from '@threadcast/testkit';
+import { expect } from 'vitest';
 import type { EventBus, StoredEvent } from './event-bus.ts';
 
 /** Reads events from a subscription until `count` arrived, then stops it; fails if they do not come in time. */
@@ -81,4 +82,26 @@ export function follow(bus: EventBus, threadId: ThreadId) {
     }
   })();
   return { events, done, errors: () => errors, stop: () => controller.abort() };
+}
+
+/**
+ * What a follower of numbered tokens `1 `…`<count> ` got is exact: no id twice, consecutive within an epoch, every token
+ * up to the last once in order, from 1 unless it was told `reset` (then from what the replay retained). Returns
+ * whether it was told `reset`.
+ */
+export function expectExactOrReset(events: StoredEvent[], count: number): boolean {
+  const ids = events.map((stored) => stored.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  const resets = events.filter((s) => s.event.type === 'status' && s.event.content.state === 'reset');
+  const tail = resets.length === 0 ? events : events.slice(events.lastIndexOf(resets.at(-1) as StoredEvent) + 1);
+  for (let i = 1; i < tail.length; i += 1) {
+    const previous = tail[i - 1]?.position;
+    const current = tail[i]?.position;
+    if (previous && current && previous.epoch === current.epoch) expect(current.seq).toBe(previous.seq + 1);
+  }
+  const tokens = tail.flatMap((s) => (s.event.type === 'token' ? [Number(s.event.content)] : []));
+  const first = tokens[0] ?? 1;
+  expect(tokens).toEqual(Array.from({ length: count - first + 1 }, (_, i) => first + i));
+  if (resets.length === 0) expect(first).toBe(1);
+  return resets.length > 0;
 }

@@ -1,3 +1,4 @@
+import { ABORTED, untilAborted } from '@threadcast/common';
 import OpenAI, {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -74,7 +75,8 @@ export class OpenAIAgent implements Agent {
         signal,
       });
       const stream = await untilAborted(pending, signal);
-      if (!stream) return;
+      // The SDK's wait between retries ignores the signal (up to the provider's Retry-After): do not wait for it.
+      if (stream === ABORTED) return;
       streaming = true;
       for await (const raw of stream) {
         const chunks = assembler.push(raw);
@@ -163,27 +165,4 @@ const count = (tokens: number) => (tokens === 1 ? '1 token' : `${tokens} tokens`
 
 function malformedChunk(tokens: number): AgentProviderError {
   return new AgentProviderError(`openai: the provider sent a malformed chunk after ${count(tokens)}`);
-}
-
-/**
- * Settles like `promise`, or with `undefined` as soon as `signal` aborts: the SDK's wait between retries
- * ignores the signal (up to the provider's Retry-After), and a stopping worker should not wait for it.
- */
-function untilAborted<T>(promise: PromiseLike<T>, signal: AbortSignal): Promise<T | undefined> {
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(undefined);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    // Handled even after an abort settled the race, so the SDK's late abort error is not unhandled.
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

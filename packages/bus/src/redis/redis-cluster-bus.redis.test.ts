@@ -4,8 +4,7 @@ import { startRedisCluster, type TestRedisCluster, uniquePrefix } from '@threadc
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeEventBusContract } from '../event-bus.contract.ts';
-import type { StoredEvent } from '../event-bus.ts';
-import { follow, listen } from '../testing.ts';
+import { expectExactOrReset, follow, listen } from '../testing.ts';
 import { keySlot } from './key-slot.ts';
 import { LegacyChannelBridge } from './legacy-bridge.ts';
 import { busKeys, connectionNames, legacyBridgeLockKey, legacyRunChannel } from './names.ts';
@@ -110,29 +109,6 @@ function publishSteadily(bus: RedisEventBus, threadId: string, count: number, ev
   return { done, published: () => published };
 }
 
-/**
- * What a subscriber got is exact: no id twice, consecutive within an epoch, and every token once in order, or, after
- * a `reset`, a replay of what was retained. Returns whether it was told `reset`.
- */
-function expectExact(events: StoredEvent[], count: number): boolean {
-  const ids = events.map((stored) => stored.id);
-  expect(new Set(ids).size).toBe(ids.length);
-  const resets = events.filter((s) => s.event.type === 'status' && s.event.content.state === 'reset');
-  const afterReset = resets.length === 0 ? events : events.slice(events.lastIndexOf(resets.at(-1) as StoredEvent) + 1);
-  for (let i = 1; i < afterReset.length; i += 1) {
-    const previous = afterReset[i - 1]?.position;
-    const current = afterReset[i]?.position;
-    if (previous && current && previous.epoch === current.epoch) expect(current.seq).toBe(previous.seq + 1);
-  }
-  const tokens = afterReset.flatMap((s) => (s.event.type === 'token' ? [Number(s.event.content)] : []));
-  // After a reset the replay starts with what the new primary kept; it still ends with every token up to the last.
-  expect(tokens.at(-1)).toBe(count);
-  const first = tokens[0] ?? 1;
-  expect(tokens).toEqual(Array.from({ length: count - first + 1 }, (_, i) => first + i));
-  if (resets.length === 0) expect(first).toBe(1);
-  return resets.length > 0;
-}
-
 describe('RedisEventBus on a cluster', () => {
   it('holds one subscriber per primary and at most one command connection per node, however many threads it streams', async () => {
     const bus = makeBus();
@@ -169,7 +145,7 @@ describe('RedisEventBus on a cluster', () => {
     await run.done;
     await expect.poll(() => sub.events.at(-1)?.event.content, { timeout: 30_000 }).toBe('150 ');
     sub.stop();
-    expect(expectExact(sub.events, 150)).toBe(false);
+    expect(expectExactOrReset(sub.events, 150)).toBe(false);
     expect(bus.readiness()).toEqual({ ready: true });
   }, 90_000);
 
@@ -193,7 +169,7 @@ describe('RedisEventBus on a cluster', () => {
       subs.map(async (sub) => {
         await expect.poll(() => sub.events.at(-1)?.event.content, { timeout: 30_000 }).toBe('120 ');
         sub.stop();
-        return expectExact(sub.events, 120);
+        return expectExactOrReset(sub.events, 120);
       }),
     );
     // One shard failing over never made the bus unready: the other shards kept serving.

@@ -3,8 +3,7 @@ import { startRedisSentinel, type TestRedisSentinel, uniquePrefix } from '@threa
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationTimeoutError } from '../errors.ts';
 import { describeEventBusContract } from '../event-bus.contract.ts';
-import type { StoredEvent } from '../event-bus.ts';
-import { follow } from '../testing.ts';
+import { expectExactOrReset, follow } from '../testing.ts';
 import { RedisEventBus, type RedisEventBusConfig } from './redis-event-bus.ts';
 import type { RedisTarget } from './redis-target.ts';
 
@@ -103,7 +102,7 @@ describe('RedisEventBus under Sentinel', () => {
     for (const sub of subs) {
       await expect.poll(() => sub.events.at(-1)?.event.content, { timeout: 30_000 }).toBe(`${count} `);
       sub.stop();
-      if (exactOrReset(sub.events, count)) resets += 1;
+      if (expectExactOrReset(sub.events, count)) resets += 1;
     }
     await expect.poll(() => bus.readiness(), { timeout: 30_000 }).toEqual({ ready: true });
     console.info(
@@ -111,21 +110,3 @@ describe('RedisEventBus under Sentinel', () => {
     );
   }, 120_000);
 });
-
-/** No id twice, consecutive within an epoch, every token up to the last once in order (from 1 unless reset). */
-function exactOrReset(events: StoredEvent[], count: number): boolean {
-  const ids = events.map((stored) => stored.id);
-  expect(new Set(ids).size).toBe(ids.length);
-  const resets = events.filter((s) => s.event.type === 'status' && s.event.content.state === 'reset');
-  const tail = resets.length === 0 ? events : events.slice(events.lastIndexOf(resets.at(-1) as StoredEvent) + 1);
-  for (let i = 1; i < tail.length; i += 1) {
-    const previous = tail[i - 1]?.position;
-    const current = tail[i]?.position;
-    if (previous && current && previous.epoch === current.epoch) expect(current.seq).toBe(previous.seq + 1);
-  }
-  const tokens = tail.flatMap((s) => (s.event.type === 'token' ? [Number(s.event.content)] : []));
-  const first = tokens[0] ?? 1;
-  expect(tokens).toEqual(Array.from({ length: count - first + 1 }, (_, i) => first + i));
-  if (resets.length === 0) expect(first).toBe(1);
-  return resets.length > 0;
-}

@@ -1,6 +1,6 @@
 import { closeClient, isCluster, type RedisClient } from '@threadcast/bus/redis';
 import { connectionNames, type StoreKeys } from '@threadcast/bus/redis-names';
-import type { Logger } from '@threadcast/common';
+import { ABORTED, type Logger, untilAborted } from '@threadcast/common';
 import { type QueueDepth, type RunJob, type RunLease, type RunQueue, runJobSchema } from '../run-queue.ts';
 import type { RedisConnectionWatch } from './connection-watch.ts';
 
@@ -174,25 +174,4 @@ export class RedisRunQueue implements RunQueue {
     this.logger.warn({ bytes: json?.length ?? 0 }, 'dropped a queued run that is not a valid job');
     return null;
   }
-}
-
-const ABORTED = Symbol('aborted');
-
-/** Settles as `promise` does, or with ABORTED as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
-  if (signal.aborted) return Promise.resolve(ABORTED);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(ABORTED);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
