@@ -1,4 +1,4 @@
-import type { ThreadId } from '@threadcast/contract';
+import type { StreamEvent, ThreadId } from '@threadcast/contract';
 import { WAIT_TIMEOUT_MS } from '@threadcast/testkit';
 import { expect } from 'vitest';
 import type { EventBus, StoredEvent } from './event-bus.ts';
@@ -105,3 +105,12 @@ export function expectExactOrReset(events: StoredEvent[], count: number): boolea
   if (resets.length === 0) expect(first).toBe(1);
   return resets.length > 0;
 }
+
+/** A token event of run `r1`. */
+export const token = (threadId: ThreadId, content: string): StreamEvent => ({
+  type: 'token',
+  threadId,
+  content,
+  ts: Date.now(),
+  runId: 'r1',
+});

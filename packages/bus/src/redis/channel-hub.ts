@@ -16,6 +16,32 @@ export interface LiveHub<T> {
   close(): Promise<void>;
 }
 
+/** Decodes a channel's message once, however many listeners it reaches, and hands it to each. */
+export function deliverToListeners<T>(
+  listeners: ReadonlySet<HubListener<T>> | undefined,
+  decode: () => T | null,
+): void {
+  if (!listeners) return;
+  const decoded = decode();
+  if (decoded === null) return;
+  for (const listener of listeners) listener.push(decoded);
+}
+
+/** The channels (and their listeners) that `counted` keeps, for a hub's `size`. */
+export function countChannels<C extends { listeners: ReadonlySet<unknown> }>(
+  channels: Iterable<[string, C]>,
+  counted: (name: string, channel: C) => boolean,
+): { channels: number; listeners: number } {
+  let total = 0;
+  let listeners = 0;
+  for (const [name, channel] of channels) {
+    if (!counted(name, channel)) continue;
+    total += 1;
+    listeners += channel.listeners.size;
+  }
+  return { channels: total, listeners };
+}
+
 interface Channel<T> {
   listeners: Set<HubListener<T>>;
   subscribed: Promise<unknown>;
@@ -95,14 +121,7 @@ export class ChannelHub<T> implements LiveHub<T> {
 
   /** Channels Redis confirmed, and their listeners (one still subscribing is not counted yet). */
   get size(): { channels: number; listeners: number } {
-    let channels = 0;
-    let listeners = 0;
-    for (const channel of this.channels.values()) {
-      if (!channel.ready) continue;
-      channels += 1;
-      listeners += channel.listeners.size;
-    }
-    return { channels, listeners };
+    return countChannels(this.channels, (_, channel) => channel.ready);
   }
 
   /**
@@ -141,10 +160,6 @@ export class ChannelHub<T> implements LiveHub<T> {
   }
 
   private dispatch(name: string, message: string): void {
-    const channel = this.channels.get(name);
-    if (!channel) return;
-    const decoded = this.decode(name, message);
-    if (decoded === null) return;
-    for (const listener of channel.listeners) listener.push(decoded);
+    deliverToListeners(this.channels.get(name)?.listeners, () => this.decode(name, message));
   }
 }

@@ -1,10 +1,10 @@
 import { silentLogger } from '@threadcast/common';
-import type { StreamEvent } from '@threadcast/contract';
 import { startRedisCluster, type TestRedisCluster, uniquePrefix } from '@threadcast/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { describeEventBusContract } from '../event-bus.contract.ts';
-import { expectExactOrReset, follow, listen } from '../testing.ts';
+import { expectExactOrReset, follow, listen, token } from '../testing.ts';
+import { contractRedisBus } from './contract-bus.ts';
 import { keySlot } from './key-slot.ts';
 import { LegacyChannelBridge } from './legacy-bridge.ts';
 import { busKeys, connectionNames, legacyBridgeLockKey, legacyRunChannel } from './names.ts';
@@ -39,25 +39,7 @@ function makeBus(keyPrefix = uniquePrefix()): RedisEventBus {
   return bus;
 }
 
-describeEventBusContract(
-  'redis cluster',
-  async (options) =>
-    new RedisEventBus({
-      url: target(),
-      keyPrefix: uniquePrefix(),
-      historyMaxLen: options?.historyLimit,
-      maxQueuedPerSubscriber: options?.maxQueuedPerSubscriber,
-      maxEventBytes: options?.maxEventBytes,
-    }),
-);
-
-const token = (threadId: string, content: string): StreamEvent => ({
-  type: 'token',
-  threadId,
-  content,
-  ts: Date.now(),
-  runId: 'r1',
-});
+describeEventBusContract('redis cluster', async (options) => contractRedisBus(target(), options));
 
 /** Thread ids whose slots are served by `primaryPort` (found by trying: a slot is a hash of the id). */
 async function threadsOn(primaryPort: number, count: number): Promise<string[]> {

@@ -1,7 +1,7 @@
-import { startRedisServer, type TestRedis, uniquePrefix } from '@threadcast/testkit';
+import { startRedisServer, type TestRedis } from '@threadcast/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import { describeEventBusContract } from '../event-bus.contract.ts';
-import { RedisEventBus } from './redis-event-bus.ts';
+import { contractRedisBus } from './contract-bus.ts';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -11,14 +11,4 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-describeEventBusContract(
-  'redis',
-  async (options) =>
-    new RedisEventBus({
-      url: redis.url,
-      keyPrefix: uniquePrefix(),
-      historyMaxLen: options?.historyLimit,
-      maxQueuedPerSubscriber: options?.maxQueuedPerSubscriber,
-      maxEventBytes: options?.maxEventBytes,
-    }),
-);
+describeEventBusContract('redis', async (options) => contractRedisBus(redis.url, options));

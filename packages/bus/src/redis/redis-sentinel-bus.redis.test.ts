@@ -1,9 +1,9 @@
-import type { StreamEvent } from '@threadcast/contract';
 import { startRedisSentinel, type TestRedisSentinel, uniquePrefix } from '@threadcast/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationTimeoutError } from '../errors.ts';
 import { describeEventBusContract } from '../event-bus.contract.ts';
-import { expectExactOrReset, follow } from '../testing.ts';
+import { expectExactOrReset, follow, token } from '../testing.ts';
+import { contractRedisBus } from './contract-bus.ts';
 import { RedisEventBus, type RedisEventBusConfig } from './redis-event-bus.ts';
 import type { RedisTarget } from './redis-target.ts';
 
@@ -36,25 +36,7 @@ function makeBus(config: Partial<RedisEventBusConfig> = {}): RedisEventBus {
   return bus;
 }
 
-describeEventBusContract(
-  'redis sentinel',
-  async (options) =>
-    new RedisEventBus({
-      url: target(),
-      keyPrefix: uniquePrefix(),
-      historyMaxLen: options?.historyLimit,
-      maxQueuedPerSubscriber: options?.maxQueuedPerSubscriber,
-      maxEventBytes: options?.maxEventBytes,
-    }),
-);
-
-const token = (threadId: string, content: string): StreamEvent => ({
-  type: 'token',
-  threadId,
-  content,
-  ts: Date.now(),
-  runId: 'r1',
-});
+describeEventBusContract('redis sentinel', async (options) => contractRedisBus(target(), options));
 
 describe('RedisEventBus under Sentinel', () => {
   it('waits for a replica to confirm each event when asked (WAIT), and says so when none can', async () => {

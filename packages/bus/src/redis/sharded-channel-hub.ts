@@ -1,6 +1,6 @@
 import { backoffDelay, type Logger } from '@threadcast/common';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
-import type { HubListener, LiveHub } from './channel-hub.ts';
+import { countChannels, deliverToListeners, type HubListener, type LiveHub } from './channel-hub.ts';
 import { keySlot } from './key-slot.ts';
 import { closeClient } from './redis-target.ts';
 
@@ -103,14 +103,7 @@ export class ShardedChannelHub<T> implements LiveHub<T> {
 
   /** Channels subscribed (or being subscribed again after a topology change), not those still joining. */
   get size(): { channels: number; listeners: number } {
-    let channels = 0;
-    let listeners = 0;
-    for (const [name, channel] of this.channels) {
-      if (channel.shard === null && !this.orphans.has(name)) continue;
-      channels += 1;
-      listeners += channel.listeners.size;
-    }
-    return { channels, listeners };
+    return countChannels(this.channels, (name, channel) => channel.shard !== null || this.orphans.has(name));
   }
 
   /** The shard connections open now: at most one per primary. */
@@ -309,10 +302,6 @@ export class ShardedChannelHub<T> implements LiveHub<T> {
   }
 
   private dispatch(name: string, message: string): void {
-    const channel = this.channels.get(name);
-    if (!channel) return;
-    const decoded = this.decode(name, message);
-    if (decoded === null) return;
-    for (const listener of channel.listeners) listener.push(decoded);
+    deliverToListeners(this.channels.get(name)?.listeners, () => this.decode(name, message));
   }
 }
