@@ -13,6 +13,18 @@ export function App() {
   const [session, setSession] = useSession();
   const [threadId, setThreadId] = useState<string | null>(threadFromUrl);
   const endSession = threadcast.auth.endSession.useMutation();
+  // A session cookie this page did not make (another tab's sign-in, a test that signed in through the API) is
+  // still a session: asked for once, until the user signs out here.
+  const [signedOut, setSignedOut] = useState(false);
+  const existing = threadcast.auth.session.useQuery(undefined, {
+    enabled: session === null && !signedOut,
+    retry: false,
+    refetchOnWindowFocus: false,
+  });
+  useEffect(() => {
+    if (session === null && !signedOut && existing.data)
+      setSession({ name: existing.data.name, userId: existing.data.userId });
+  }, [session, signedOut, existing.data, setSession]);
 
   useEffect(() => {
     const url = new URL(window.location.href);
@@ -21,7 +33,15 @@ export function App() {
     window.history.replaceState(null, '', url);
   }, [threadId]);
 
-  if (!session) return <SignIn onSignedIn={setSession} />;
+  if (!session) {
+    if (!signedOut && existing.isPending)
+      return (
+        <p role="status" className="hint page-state">
+          Loading…
+        </p>
+      );
+    return <SignIn onSignedIn={setSession} />;
+  }
 
   return (
     <div className="app">
@@ -32,7 +52,10 @@ export function App() {
           <button
             type="button"
             className="link"
-            onClick={() => endSession.mutate(undefined, { onSettled: () => setSession(null) })}
+            onClick={() => {
+              setSignedOut(true);
+              endSession.mutate(undefined, { onSettled: () => setSession(null) });
+            }}
           >
             Sign out
           </button>

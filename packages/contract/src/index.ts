@@ -1,4 +1,5 @@
 export * from './activity.ts';
+export * from './dom-hooks.ts';
 export * from './event-id.ts';
 export * from './ids.ts';
 export * from './message-parts.ts';

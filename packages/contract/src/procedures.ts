@@ -131,3 +131,4 @@ export type OnEventInput = z.infer<typeof onEventInput>;
 export type ApproveToolInput = z.infer<typeof approveToolInput>;
 export type ApproveToolOutput = z.infer<typeof approveToolOutput>;
 export type RunUsage = z.infer<typeof runUsageSchema>;
+export type CancelRunOutput = z.infer<typeof cancelRunOutput>;

@@ -1,5 +1,5 @@
 import type { RunState } from '@threadcast/contract';
-import type { ConnectionState } from '@threadcast/react';
+import { type ConnectionState, connectionAttributes } from '@threadcast/react';
 
 /** The run's state and the live connection's, in words (colour only repeats what the words say). */
 export function ConnectionStatus({
@@ -14,7 +14,11 @@ export function ConnectionStatus({
       Run: <strong data-testid="run-state">{runState}</strong>
       <span aria-hidden="true"> · </span>
       Connection:{' '}
-      <strong data-testid="connection-state" className={`conn conn-${connection}`}>
+      <strong
+        data-testid="connection-state"
+        className={`conn conn-${connection}`}
+        {...connectionAttributes(connection)}
+      >
         {connection}
       </strong>
     </p>

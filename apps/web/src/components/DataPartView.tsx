@@ -1,4 +1,5 @@
 import type { DataMessagePart } from '@threadcast/contract';
+import { partAttributes } from '@threadcast/react';
 import { memo } from 'react';
 
 /**
@@ -7,7 +8,7 @@ import { memo } from 'react';
  */
 export const DataPartView = memo(function DataPartView({ part }: { part: DataMessagePart }) {
   return (
-    <details className="data-part" data-part-name={part.name}>
+    <details className="data-part" data-part-name={part.name} {...partAttributes(part)}>
       <summary>Data · {part.name}</summary>
       <pre className="data-part-json">{JSON.stringify(part.data, null, 2)}</pre>
     </details>

@@ -1,4 +1,4 @@
-import { isBusy, type UseThreadResult } from '@threadcast/react';
+import { isBusy, runAttributes, type UseThreadResult } from '@threadcast/react';
 import { useRef, useState } from 'react';
 import { useFollowScroll } from '../hooks/useFollowScroll.ts';
 import { Composer } from './Composer.tsx';
@@ -12,7 +12,7 @@ import { ReplyMeta } from './ReplyMeta.tsx';
 const REFUSALS = new Set(['too-many-requests', 'unauthorized', 'forbidden', 'not-found', 'error']);
 
 /** The conversation of one thread: earlier exchanges, the latest run live, and the prompt box. */
-export function LiveThread({ chat }: { chat: UseThreadResult }) {
+export function LiveThread({ chat, threadId }: { chat: UseThreadResult; threadId: string }) {
   const [prompt, setPrompt] = useState('');
   const [stopping, setStopping] = useState(false);
   const live = chat.messages.find((message) => message.live);
@@ -54,7 +54,7 @@ export function LiveThread({ chat }: { chat: UseThreadResult }) {
             {earlier.length > 0 && (
               <ol className="history" aria-label="Earlier messages">
                 {earlier.map((message) => (
-                  <EarlierMessage key={message.id} message={message} />
+                  <EarlierMessage key={message.id} message={message} threadId={threadId} />
                 ))}
               </ol>
             )}
@@ -66,6 +66,7 @@ export function LiveThread({ chat }: { chat: UseThreadResult }) {
               hidden={idle}
               data-run-state={runState}
               data-complete={live?.complete == null ? undefined : String(live.complete)}
+              {...runAttributes(live, threadId)}
             >
               <MessageParts
                 parts={live?.parts ?? []}

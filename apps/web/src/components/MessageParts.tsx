@@ -1,4 +1,5 @@
 import type { MessagePart } from '@threadcast/contract';
+import { partAttributes } from '@threadcast/react';
 import { DataPartView } from './DataPartView.tsx';
 import { Markdown } from './Markdown.tsx';
 import { ReasoningBlock } from './ReasoningBlock.tsx';
@@ -35,7 +36,7 @@ export function MessageParts({
         return stepped ? <StepDivider key={`step-${part.index}`} index={part.index} /> : null;
       case 'source-url':
         return (
-          <p key={`source-${part.sourceId}`} className="source">
+          <p key={`source-${part.sourceId}`} className="source" {...partAttributes(part)}>
             Source:{' '}
             {/^https?:\/\//i.test(part.url) ? (
               <a href={part.url} target="_blank" rel="noopener noreferrer">

@@ -1,4 +1,5 @@
 import type { ReasoningMessagePart } from '@threadcast/contract';
+import { partAttributes } from '@threadcast/react';
 import { memo, useEffect, useState } from 'react';
 import { formatDuration } from '../format/duration.ts';
 
@@ -17,7 +18,9 @@ export const ReasoningBlock = memo(function ReasoningBlock({ part }: { part: Rea
   return (
     <details className="reasoning" open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>{summary}</summary>
-      <p className="reasoning-text">{part.text}</p>
+      <p className="reasoning-text" {...partAttributes(part)}>
+        {part.text}
+      </p>
     </details>
   );
 });

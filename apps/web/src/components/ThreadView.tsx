@@ -16,5 +16,5 @@ export function ThreadView({ threadId }: { threadId: string }) {
         Loading the thread…
       </p>
     );
-  return <LiveThread chat={chat} />;
+  return <LiveThread chat={chat} threadId={threadId} />;
 }

@@ -1,4 +1,5 @@
 import type { ToolMessagePart } from '@threadcast/contract';
+import { partAttributes } from '@threadcast/react';
 import { memo } from 'react';
 import { toolArguments, toolStateLabel } from '../format/tool-state.ts';
 import { ApprovalButtons } from './ApprovalButtons.tsx';
@@ -19,7 +20,12 @@ export const ToolCard = memo(function ToolCard({
   const args = toolArguments(part);
   const failed = part.state === 'output-error';
   return (
-    <section className="tool" aria-label={`Tool ${part.toolName}`} data-tool-state={part.state}>
+    <section
+      className="tool"
+      aria-label={`Tool ${part.toolName}`}
+      data-tool-state={part.state}
+      {...partAttributes(part)}
+    >
       <header className="tool-head">
         <code className="tool-name">{part.toolName}</code>
         <span className={`tool-state tool-state-${part.state}`}>{toolStateLabel(part, live)}</span>
