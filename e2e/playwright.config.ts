@@ -1,12 +1,12 @@
 import { defineConfig } from '@playwright/test';
+import type { ThreadcastOptions } from '@threadcast/playwright';
 import { RUN_TEST_TIMEOUT_MS, WAIT_TIMEOUT_MS } from '@threadcast/testkit';
-import type { Engine, EngineOption } from './fixtures.ts';
+import { appEnv } from './stack-env.ts';
 
 const CI = Boolean(process.env.CI);
 
-export default defineConfig<EngineOption>({
+export default defineConfig<ThreadcastOptions>({
   testDir: './tests',
-  globalSetup: './global-setup.ts',
   fullyParallel: true,
   forbidOnly: CI,
   retries: CI ? 1 : 0,
@@ -18,6 +18,12 @@ export default defineConfig<EngineOption>({
   reporter: CI ? [['list']] : [['list'], ['html', { open: 'never' }]],
   use: {
     trace: 'retain-on-failure',
+    // @threadcast/playwright starts threadcast for each Playwright worker, from the build (`dist/main.js`, as
+    // production runs it; the suite's script builds the apps first).
+    threadcastServer: { command: ['node', '--enable-source-maps', 'dist/main.js'], cwd: '../apps/server' },
+    threadcastWorker: { command: ['node', '--enable-source-maps', 'dist/main.js'], cwd: '../apps/worker' },
+    threadcastPace: Number(appEnv.AGENT_TOKEN_DELAY_MS),
+    threadcastEnv: appEnv,
     launchOptions: {
       // Debian's Chromium: Playwright cannot download its own browser here.
       executablePath: '/usr/bin/chromium',
@@ -38,7 +44,10 @@ export default defineConfig<EngineOption>({
     // its tests, one after another, overlap with the other projects' instead of trailing them.
     { name: 'proxy', testDir: './proxy', workers: 1 },
     // Restart tests need the thread to outlive the server, which only Redis gives.
-    { name: 'embedded', use: { engine: 'embedded' satisfies Engine }, testIgnore: /resume\.spec\.ts/ },
-    { name: 'redis', use: { engine: 'redis' satisfies Engine } },
+    { name: 'embedded', use: { threadcastEngine: 'embedded' }, testIgnore: /resume\.spec\.ts/ },
+    // The kit's own failure checks need one engine.
+    { name: 'redis', use: { threadcastEngine: 'redis' }, testIgnore: /kit-detects\.spec\.ts/ },
+    // docs/testing.md's examples, run as the guide shows them (each file sets what it needs).
+    { name: 'guide', testDir: './guide' },
   ],
 });

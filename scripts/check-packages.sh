@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(realpath -m "${1:-.packs}")
 rm -rf "$out" && mkdir -p "$out"
-for pkg in contract client react; do
+for pkg in contract client react playwright; do
   dir="packages/$pkg"
   [ -d "$dir/dist" ] || { echo "$dir has no build: run pnpm build first" >&2; exit 1; }
   tarball=$(cd "$dir" && pnpm pack --pack-destination "$out" --json | node -e 'let s="";process.stdin.on("data",(c)=>{s+=c}).on("end",()=>{console.log(JSON.parse(s).filename)})')

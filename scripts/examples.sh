@@ -25,7 +25,18 @@ run_example() {
   THREADCAST_PORT=$2 EXAMPLE_PORT=$3 pnpm exec playwright test
 }
 
-# The two run side by side (each waits mostly on paced runs); their output is shown one after the other.
+# docs/testing.md's tests with @threadcast/playwright from its tarball: the kit starts the repository's built server
+# and worker itself, on ports it picks.
+run_kit_example() {
+  cd examples/playwright-kit
+  rm -rf node_modules pnpm-lock.yaml test-results
+  pnpm install --prefer-offline --reporter=silent
+  pnpm run --silent typecheck
+  pnpm exec playwright test
+}
+
+# The apps run side by side (each waits mostly on paced runs), then the kit's example (its two Playwright workers
+# would crowd the others on two cores); the output is shown one after the other.
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 (run_example react-chat "${ports[0]}" "${ports[1]}" >"$logs/react-chat" 2>&1) & react=$!
@@ -33,7 +44,8 @@ trap 'rm -rf "$logs"' EXIT
 status=0
 wait "$react" || status=1
 wait "$ai" || status=1
-for example in react-chat ai-chat; do
+(run_kit_example >"$logs/playwright-kit" 2>&1) || status=1
+for example in react-chat ai-chat playwright-kit; do
   printf '\n\033[1m[examples/%s]\033[0m the packed tarballs installed, typechecked, built and tested\n' "$example"
   cat "$logs/$example"
 done

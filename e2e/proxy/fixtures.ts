@@ -1,4 +1,4 @@
-import type { APIRequestContext, Page, Response } from '@playwright/test';
+import type { APIRequestContext, Response } from '@playwright/test';
 import { test as base, expect } from '../fixtures.ts';
 import { type ProxyStack, startProxyStack } from './proxy-stack.ts';
 
@@ -26,13 +26,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     // Redis, three app processes at once and nginx, each with a start-up timeout of its own (up to 30 s).
     { scope: 'worker', timeout: 90_000 },
   ],
+  // The kit starts nothing here: its threadcast is this stack, through nginx's plain HTTP listener (a test that
+  // wants the TLS one opens it itself), with the kit's relay between the page and nginx.
+  threadcastUrl: [async ({ workerProxyStack }, use) => use(workerProxyStack.nginx.httpUrl), { scope: 'worker' }],
   proxyStack: async ({ workerProxyStack }, use) => {
     await workerProxyStack.reviveKilled();
     await use(workerProxyStack);
-  },
-  // Pages go through nginx's plain HTTP listener unless a test opens the TLS one itself.
-  baseURL: async ({ proxyStack }, use) => {
-    await use(proxyStack.nginx.httpUrl);
   },
 });
 
@@ -56,14 +55,6 @@ export async function callProcedure<T>(
   const body = await response.text();
   if (!response.ok()) throw new Error(`${path} answered ${response.status()}: ${body}`);
   return (JSON.parse(body) as { result: { data: T } }).result.data;
-}
-
-/** Signs the page in as a fresh user at `origin`, without opening a thread (so the page holds no stream). */
-export async function signIn(page: Page, origin: string): Promise<void> {
-  await page.goto(origin);
-  await page.getByLabel('Your name').fill(`proxy${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'New thread' })).toBeVisible();
 }
 
 /** The server (`host:port`) that answered, from the test configuration's X-Threadcast-Upstream header. */

@@ -1,6 +1,7 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import { demoReply } from '@threadcast/runner';
-import { callProcedure, expect, signIn, test } from './fixtures.ts';
+import { signInThroughForm } from '../fixtures.ts';
+import { callProcedure, expect, test } from './fixtures.ts';
 import { closeStream, openStreams, replyOf, streamViews, waitForConnected, waitForDone } from './page-streams.ts';
 
 // One stack per worker: these run one after another on it.
@@ -65,7 +66,7 @@ test('over HTTP/2 (TLS), ten threads stream at once in one page, each its own ru
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   try {
     const page = await context.newPage();
-    await signIn(page, origin);
+    await signInThroughForm(page, origin);
     expect(await protocolOf(page)).toBe('h2');
     expect(await seenAsHttps(context.request, origin)).toEqual({ cookie: true, hsts: true });
 
@@ -100,7 +101,7 @@ test('over HTTP/1.1 a seventh stream of the page waits until one of six closes (
   // The app's own live thread list would hold one of the six sockets: it is kept off, so the test's streams are
   // the only ones (a tab of the app on HTTP/1.1 holds two: its thread list and the thread it shows).
   await page.route('**/trpc/thread.onActivity?**', (route) => route.abort());
-  await signIn(page, origin);
+  await signInThroughForm(page, origin);
   expect(await protocolOf(page)).toBe('http/1.1');
   expect(await seenAsHttps(context.request, origin)).toEqual({ cookie: false, hsts: false });
 

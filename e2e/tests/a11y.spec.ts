@@ -12,12 +12,17 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 test('sign-in, the thread list and a finished reply have no serious accessibility violation', async ({
+  browser,
+  baseURL,
   page,
   openNewThread,
 }) => {
-  await page.goto('/');
-  await expect(page.getByLabel('Your name')).toBeVisible();
-  expect(await seriousViolations(page)).toEqual([]);
+  // The sign-in form, as a visitor with no session sees it.
+  const visitor = await (await browser.newContext({ baseURL })).newPage();
+  await visitor.goto('/');
+  await expect(visitor.getByLabel('Your name')).toBeVisible();
+  expect(await seriousViolations(visitor)).toEqual([]);
+  await visitor.context().close();
 
   await openNewThread(page);
   await expect(

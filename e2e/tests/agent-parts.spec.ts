@@ -1,7 +1,5 @@
-import type { Page } from '@playwright/test';
-import type { ThreadDetail } from '@threadcast/contract';
 import { demoReply } from '@threadcast/runner';
-import { RUN_TIMEOUT_MS, startTcpProxy } from '@threadcast/testkit';
+import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
 import { expect, test } from '../fixtures.ts';
 import { expectSameEnd, send, shown, words } from './agent-reply.ts';
 import { comparable } from './shown-text.ts';
@@ -12,40 +10,34 @@ function threadIdOf(url: string): string {
   return id;
 }
 
-/** `thread.get` from the test's side (the context's cookies, its own connections: it works while the page is offline). */
-async function threadDetail(page: Page, threadId: string): Promise<ThreadDetail> {
-  const input = encodeURIComponent(JSON.stringify({ threadId }));
-  const response = await page.request.get(`/trpc/thread.get?input=${input}`);
-  expect(response.ok()).toBe(true);
-  return ((await response.json()) as { result: { data: ThreadDetail } }).result.data;
-}
-
 test('a reply with reasoning, tools and markdown ends identical after the page goes offline mid-reasoning', async ({
   page,
   context,
-  baseURL,
+  network,
+  threadcast,
   openNewThread,
 }) => {
-  // The page reaches the server through a proxy that can cut its connections: Chromium's offline mode only
-  // refuses new ones, and the stream already open would go on.
-  await using proxy = await startTcpProxy(Number(new URL(baseURL ?? '').port));
-  const url = await openNewThread(page, `http://127.0.0.1:${proxy.port}`);
+  const url = await openNewThread(page);
   const prompt = `Offline while it thinks ${Date.now()} ${words(70, 'r')}`;
   const reply = await send(page, prompt);
   const reasoning = reply.locator('details.reasoning');
   await expect(reasoning.locator('.reasoning-text')).toContainText('r3 ');
 
+  // Chromium's offline mode only refuses new connections, and the stream already open would go on: the kit's
+  // relay between the page and the server cuts it.
   await context.setOffline(true);
-  proxy.dropAll();
+  network.down();
   await expect(page.getByTestId('connection-state')).not.toHaveText('live');
   // Offline, nothing more arrives: the page is frozen mid-reasoning.
   await expect(reasoning.locator('summary')).toHaveText('Reasoning…');
   // Let the run go on to its end while the page cannot see it.
-  await expect.poll(async () => (await threadDetail(page, threadIdOf(url))).messages.at(-1)?.state).toBe('done');
+  await expect.poll(async () => (await threadcast.thread(threadIdOf(url))).messages.at(-1)?.state).toBe('done');
+  network.up();
   await context.setOffline(false);
 
   await expect(page.getByTestId('connection-state')).toHaveText('live');
   await expectSameEnd(reply, context, url, prompt);
+  await expect(page).toHaveStreamedRun({ exactlyOnce: true });
 });
 
 test('a reply ends identical after the page is reloaded while a tool call streams its arguments', async ({

@@ -1,6 +1,6 @@
 import type { Page } from '@playwright/test';
 import { RUN_TIMEOUT_MS } from '@threadcast/testkit';
-import { expect, test } from '../fixtures.ts';
+import { expect, signInThroughForm, test } from '../fixtures.ts';
 
 /** Every `/trpc` response body this page receives (streams once they end), and every URL it asks for. */
 function recordTraffic(page: Page): { bodies: Promise<string>[]; urls: string[] } {
@@ -17,9 +17,11 @@ function recordTraffic(page: Page): { bodies: Promise<string>[]; urls: string[] 
 test("user B never sees a byte of user A's thread, in the page or on the wire", async ({
   browser,
   baseURL,
+  page,
   openNewThread,
 }) => {
-  const alice = await (await browser.newContext({ baseURL })).newPage();
+  // Alice is the kit's signed-in user; Bob signs in through the form in a browser context of his own.
+  const alice = page;
   const bob = await (await browser.newContext({ baseURL })).newPage();
   const aliceTraffic = recordTraffic(alice);
   const bobTraffic = recordTraffic(bob);
@@ -34,7 +36,7 @@ test("user B never sees a byte of user A's thread, in the page or on the wire", 
   await expect(alice.getByRole('article', { name: 'Reply' })).toContainText(secret);
 
   // Bob signs in, then opens Alice's thread by its URL: it is answered like a thread that does not exist.
-  await openNewThread(bob);
+  await signInThroughForm(bob);
   await bob.goto(aliceThread);
   await expect(bob.getByRole('alert')).toHaveText(/not found/);
   await expect(bob.locator('body')).not.toContainText(secret);
