@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packages as another project gets them: packs them (publint and attw check each tarball), then each example
 # app outside the workspace installs the tarballs, typechecks, builds, and passes its Playwright tests against a
-# threadcast server. Needs the packages built first (`pnpm build`).
+# threadcast server; examples/playwright-kit runs docs/testing.md's tests with the test kit from its tarball. Needs
+# the packages built first (`pnpm build`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/check-packages.sh .packs
@@ -46,7 +47,7 @@ wait "$react" || status=1
 wait "$ai" || status=1
 (run_kit_example >"$logs/playwright-kit" 2>&1) || status=1
 for example in react-chat ai-chat playwright-kit; do
-  printf '\n\033[1m[examples/%s]\033[0m the packed tarballs installed, typechecked, built and tested\n' "$example"
+  printf '\n\033[1m[examples/%s]\033[0m the packed tarballs installed, typechecked and tested\n' "$example"
   cat "$logs/$example"
 done
 exit "$status"

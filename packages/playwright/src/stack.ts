@@ -91,6 +91,8 @@ export async function startStack(options: ThreadcastOptions, configDir: string):
   if (options.threadcastUrl) {
     return { url: options.threadcastUrl.replace(/\/+$/, ''), servers: null, stop: async () => {} };
   }
+  if (options.threadcastEngine !== 'embedded' && options.threadcastEngine !== 'redis')
+    throw new TypeError(`threadcastEngine is 'embedded' or 'redis', not ${JSON.stringify(options.threadcastEngine)}`);
   const server = options.threadcastServer;
   if (!server)
     throw new Error(

@@ -26,6 +26,12 @@ describe('docs/testing.md', () => {
     for (const block of blocks) expect(shown.has(block), `an uncompiled block:\n${block}`).toBe(true);
   });
 
+  it("is what the package's README links to, and the README's example is the reconnect test", async () => {
+    const readme = await read('packages/playwright/README.md');
+    expect(readme).toContain(await fenced('e2e/guide/reconnect.spec.ts'));
+    expect(readme).toContain('(../../docs/testing.md)');
+  });
+
   it('keeps each example under 25 lines, and the example project runs the same files', async () => {
     for (const name of await guideFiles()) {
       const text = await read(`e2e/guide/${name}`);
