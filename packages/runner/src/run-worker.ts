@@ -46,8 +46,17 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const consumer = consumerName();
   const stopRuns = new AbortController();
   const inFlight = new Set<Promise<void>>();
+  const running = new Set<string>();
 
-  const reaper = startOrphanReaper({ queue, runs, bus, logger, leaseMs, consumer });
+  const reaper = startOrphanReaper({
+    queue,
+    runs,
+    bus,
+    logger,
+    leaseMs,
+    consumer,
+    isRunningHere: (runId) => running.has(runId),
+  });
 
   let takeFailures = 0;
   try {
@@ -72,9 +81,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       }
       takeFailures = 0;
       if (!lease) break;
-      const run = streamLeasedRun(lease, { ...options, leaseMs, signal: stopRuns.signal }).finally(() =>
-        inFlight.delete(run),
-      );
+      const { runId } = lease.job;
+      running.add(runId);
+      const run = streamLeasedRun(lease, { ...options, leaseMs, signal: stopRuns.signal }).finally(() => {
+        inFlight.delete(run);
+        running.delete(runId);
+      });
       inFlight.add(run);
     }
 
@@ -99,6 +111,8 @@ export function startOrphanReaper(options: {
   logger: Logger;
   leaseMs?: number;
   consumer?: string;
+  /** Whether this process is streaming the run (a worker's own reaper): such a run is alive, whatever its lease. */
+  isRunningHere?: (runId: string) => boolean;
 }): { stop(): void } {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const consumer = options.consumer ?? consumerName();
@@ -159,13 +173,22 @@ async function streamLeasedRun(lease: RunLease, options: RunWorkerOptions & { le
  * worker died in between. Safe to run in every worker at once: each orphan goes to one reaper.
  */
 export async function reapOrphans(
-  deps: { queue: RunQueue; runs: RunStore; bus: EventBus; logger: Logger },
+  deps: {
+    queue: RunQueue;
+    runs: RunStore;
+    bus: EventBus;
+    logger: Logger;
+    isRunningHere?: (runId: string) => boolean;
+  },
   consumer: string,
   leaseMs: number,
 ): Promise<number> {
   const orphans = await deps.queue.reclaimAbandoned(consumer, leaseMs);
   for (const lease of orphans) {
     const { runId } = lease.job;
+    // Its renewals failed (Redis unreachable for longer than the lease, as in a slow failover), yet this process
+    // is streaming it: the claim, to this same consumer, renewed the lease. Ending it would kill a live run.
+    if (deps.isRunningHere?.(runId)) continue;
     const record = await deps.runs.get(runId);
     if (record?.state === 'queued') {
       await deps.queue.enqueue(lease.job);

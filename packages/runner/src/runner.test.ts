@@ -233,6 +233,24 @@ describe('runWorker', () => {
     expect((await bus.history(started.threadId)).at(-1)?.event).toMatchObject({ type: 'error' });
     expect((await queue.take('next', neverAborted))?.job).toEqual(waiting);
   });
+
+  it('leaves alone a run its own process is streaming, though its renewals failed (a failover longer than the lease)', async () => {
+    const bus = new MemoryEventBus();
+    const runs = new MemoryRunStore();
+    const queue = new MemoryRunQueue();
+    const live = await queuedRun(runs, 'live');
+    await queue.enqueue(live);
+    const lease = await queue.take('worker-1', neverAborted);
+    await runs.transition(live.runId, 'running');
+    const deps = { queue, runs, bus, logger: silentLogger, isRunningHere: (runId: string) => runId === live.runId };
+    expect(await reapOrphans(deps, 'worker-1', 0)).toBe(1);
+    expect(await runs.get(live.runId)).toMatchObject({ state: 'running' });
+    expect(await bus.history(live.threadId)).toEqual([]);
+    // Its worker finishes it as usual; another process's reaper, which is not running it, still would end it.
+    await lease?.renew();
+    expect(await reapOrphans({ queue, runs, bus, logger: silentLogger }, 'server-reaper', 0)).toBe(1);
+    expect(await runs.get(live.runId)).toMatchObject({ state: 'error' });
+  });
 });
 
 describe('RunPublisher', () => {
