@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import type { ThreadcastOptions } from '@threadcast/playwright';
 
 // A threadcast server on the embedded engine and this app's production build, each on its own port. The
 // runner of the repository's tests picks free ports; by hand the defaults below do.
@@ -7,7 +8,7 @@ const appPort = Number(process.env.EXAMPLE_PORT ?? 4811);
 /** The threadcast server under test, for tests that talk to it from Node. */
 export const threadcastUrl = `http://127.0.0.1:${serverPort}`;
 
-export default defineConfig({
+export default defineConfig<ThreadcastOptions>({
   testDir: './tests',
   // Runs stream for a few seconds, paced; a loaded machine needs room.
   timeout: 120_000,
@@ -16,6 +17,9 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${appPort}`,
+    // tests/kit.spec.ts: @threadcast/playwright on this app (its relay in front of the app's server), using the
+    // threadcast server started below rather than starting one.
+    threadcastUrl,
     launchOptions: {
       // Debian's Chromium (Playwright's own browser download is not needed).
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -1,4 +1,4 @@
-import { type ChatMessage, useThread } from '@threadcast/react';
+import { type ChatMessage, connectionAttributes, partAttributes, runAttributes, useThread } from '@threadcast/react';
 import { useState } from 'react';
 
 export function Chat({ threadId }: { threadId: string }) {
@@ -12,12 +12,14 @@ export function Chat({ threadId }: { threadId: string }) {
       <h2>{thread.title}</h2>
       <p>
         Status: <output data-testid="status">{status}</output> · Connection:{' '}
-        <output data-testid="connection">{connection}</output>
+        <output data-testid="connection" {...connectionAttributes(connection)}>
+          {connection}
+        </output>
         {notLive && <span> ({notLive.reason})</span>}
       </p>
       <ol aria-label="Messages">
         {messages.map((message) => (
-          <Message key={message.id} message={message} />
+          <Message key={message.id} message={message} threadId={threadId} />
         ))}
       </ol>
       <form
@@ -53,24 +55,29 @@ export function Chat({ threadId }: { threadId: string }) {
   );
 }
 
-function Message({ message }: { message: ChatMessage }) {
+// The `...Attributes` spreads are the test hooks @threadcast/playwright's matchers read (docs/testing.md).
+function Message({ message, threadId }: { message: ChatMessage; threadId: string }) {
   return (
-    <li data-run-id={message.runId ?? undefined} data-state={message.state}>
+    <li data-run-id={message.runId ?? undefined} data-state={message.state} {...runAttributes(message, threadId)}>
       {message.prompt !== null && <p>You: {message.prompt}</p>}
       {message.parts.map((part, index) => {
         const key = `${part.type}-${index}`;
         switch (part.type) {
           case 'text':
             return (
-              <p key={key} data-testid="reply-text">
+              <p key={key} data-testid="reply-text" {...partAttributes(part)}>
                 {part.text}
               </p>
             );
           case 'reasoning':
-            return <details key={key}>{part.text}</details>;
+            return (
+              <details key={key} {...partAttributes(part)}>
+                {part.text}
+              </details>
+            );
           case 'tool':
             return (
-              <p key={key}>
+              <p key={key} {...partAttributes(part)}>
                 Tool {part.toolName}: {part.state}
               </p>
             );

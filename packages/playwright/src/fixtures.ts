@@ -105,15 +105,22 @@ export const test = base.extend<ThreadcastFixtures & { threadcastRelay: Relay },
   threadcastRelay: async ({ threadcastStack }, use, testInfo) => {
     const configured = testInfo.project.use.baseURL;
     const target = new URL(configured ?? threadcastStack.url);
-    const relay = await startRelay({ host: target.hostname, port: Number(target.port || 80) });
+    const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+    const relay = await startRelay({ host: target.hostname, port });
     try {
       await use(relay);
     } finally {
       await relay.close();
     }
   },
-  baseURL: async ({ threadcastRelay }, use) => {
-    await use(threadcastRelay.url);
+  // The relay's address, with the configured scheme and path (the relay passes TLS through untouched).
+  baseURL: async ({ threadcastRelay }, use, testInfo) => {
+    const configured = testInfo.project.use.baseURL;
+    if (!configured) return use(threadcastRelay.url);
+    const url = new URL(configured);
+    url.hostname = '127.0.0.1';
+    url.port = String(threadcastRelay.port);
+    await use(url.pathname === '/' ? url.origin : url.href);
   },
   network: async ({ threadcastRelay }, use) => {
     await use(threadcastRelay);

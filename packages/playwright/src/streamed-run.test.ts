@@ -63,11 +63,19 @@ describe('streamedRunProblems', () => {
     expect(streamedRunProblems(shown(undefined, { state: 'running' }), stored)[0]).toMatch(
       /shows the run running, the thread has it done/,
     );
-    const noReasoning = shown(undefined, {
-      parts: [{ kind: 'text', toolState: null, text: 'You said: hello there.' }],
+    const reordered = shown(undefined, {
+      parts: [
+        { kind: 'text', toolState: null, text: 'You said: hello there. one two' },
+        { kind: 'reasoning', toolState: null, text: 'thinking it over' },
+      ],
     });
-    expect(streamedRunProblems(noReasoning, stored).join('\n')).toMatch(
-      /parts \[text\], the thread has \[reasoning, text\]/,
+    expect(streamedRunProblems(reordered, stored).join('\n')).toMatch(
+      /parts \[text, reasoning\], the thread has \[reasoning, text\]/,
     );
+    // A UI that never shows reasoning is checked on what it does show.
+    const textOnly = shown(undefined, {
+      parts: [{ kind: 'text', toolState: null, text: 'You said: hello there.\none two' }],
+    });
+    expect(streamedRunProblems(textOnly, stored)).toEqual([]);
   });
 });

@@ -53,10 +53,15 @@ export function streamedRunProblems(shown: ShownRun, stored: ThreadMessage, rend
     );
   const text = sameText('text', joined(shown.parts, 'text'), stored.text);
   if (text) problems.push(text);
-  const reasoning = sameText('reasoning', joined(shown.parts, 'reasoning'), storedReasoning(stored.parts));
+  // A kind of part the UI never shows (no element with its hook) is not checked: only the kinds it shows are.
+  // The reply's text always is.
+  const kindsShown = new Set(shown.parts.map((part) => part.kind));
+  const reasoning = kindsShown.has('reasoning')
+    ? sameText('reasoning', joined(shown.parts, 'reasoning'), storedReasoning(stored.parts))
+    : null;
   if (reasoning) problems.push(reasoning);
 
-  const expectedParts = shownKinds(stored.parts);
+  const expectedParts = shownKinds(stored.parts).filter((part) => kindsShown.has(part.type));
   const partList = (parts: readonly { kind: string; toolState: string | null }[]) =>
     parts.map((part) => (part.toolState ? `${part.kind}(${part.toolState})` : part.kind)).join(', ');
   const shownList = partList(shown.parts);
