@@ -47,7 +47,5 @@ export default defineConfig<ThreadcastOptions>({
     { name: 'embedded', use: { threadcastEngine: 'embedded' }, testIgnore: /resume\.spec\.ts/ },
     // The kit's own failure checks need one engine.
     { name: 'redis', use: { threadcastEngine: 'redis' }, testIgnore: /kit-detects\.spec\.ts/ },
-    // docs/testing.md's examples, run as the guide shows them (each file sets what it needs).
-    { name: 'guide', testDir: './guide' },
   ],
 });

@@ -36,16 +36,16 @@ run_kit_example() {
   pnpm exec playwright test
 }
 
-# The apps run side by side (each waits mostly on paced runs), then the kit's example (its two Playwright workers
-# would crowd the others on two cores); the output is shown one after the other.
+# The three run side by side (each waits mostly on paced runs); their output is shown one after the other.
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 (run_example react-chat "${ports[0]}" "${ports[1]}" >"$logs/react-chat" 2>&1) & react=$!
 (run_example ai-chat "${ports[2]}" "${ports[3]}" >"$logs/ai-chat" 2>&1) & ai=$!
+(run_kit_example >"$logs/playwright-kit" 2>&1) & kit=$!
 status=0
 wait "$react" || status=1
 wait "$ai" || status=1
-(run_kit_example >"$logs/playwright-kit" 2>&1) || status=1
+wait "$kit" || status=1
 for example in react-chat ai-chat playwright-kit; do
   printf '\n\033[1m[examples/%s]\033[0m the packed tarballs installed, typechecked and tested\n' "$example"
   cat "$logs/$example"
