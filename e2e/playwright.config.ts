@@ -44,7 +44,7 @@ export default defineConfig<ThreadcastOptions>({
     // its tests, one after another, overlap with the other projects' instead of trailing them.
     { name: 'proxy', testDir: './proxy', workers: 1 },
     // Restart tests need the thread to outlive the server, which only Redis gives.
-    { name: 'embedded', use: { threadcastEngine: 'embedded' }, testIgnore: /resume\.spec\.ts/ },
+    { name: 'embedded', use: { threadcastEngine: 'embedded' }, testIgnore: /(resume|drain)\.spec\.ts/ },
     // The kit's own failure checks need one engine.
     { name: 'redis', use: { threadcastEngine: 'redis' }, testIgnore: /kit-detects\.spec\.ts/ },
   ],
