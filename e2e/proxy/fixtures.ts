@@ -1,4 +1,4 @@
-import type { APIRequestContext, Response } from '@playwright/test';
+import type { Response } from '@playwright/test';
 import { test as base, expect } from '../fixtures.ts';
 import { type ProxyStack, startProxyStack } from './proxy-stack.ts';
 
@@ -34,28 +34,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(workerProxyStack);
   },
 });
-
-/**
- * Calls a procedure from the test's side (Playwright's request context: the browser context's cookies,
- * but its own connections, so it never waits for a socket the page holds). Mutations are POSTed,
- * queries are GETs, as tRPC's non-batched HTTP protocol has them.
- */
-export async function callProcedure<T>(
-  request: APIRequestContext,
-  origin: string,
-  path: string,
-  input: unknown,
-  kind: 'query' | 'mutation',
-): Promise<T> {
-  const url = `${origin}/trpc/${path}`;
-  const response =
-    kind === 'mutation'
-      ? await request.post(url, { data: input })
-      : await request.get(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`);
-  const body = await response.text();
-  if (!response.ok()) throw new Error(`${path} answered ${response.status()}: ${body}`);
-  return (JSON.parse(body) as { result: { data: T } }).result.data;
-}
 
 /** The server (`host:port`) that answered, from the test configuration's X-Threadcast-Upstream header. */
 export async function upstreamOf(response: Response): Promise<string> {

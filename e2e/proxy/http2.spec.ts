@@ -1,7 +1,8 @@
 import type { APIRequestContext, Page } from '@playwright/test';
+import { ThreadcastApi } from '@threadcast/playwright';
 import { demoReply } from '@threadcast/runner';
 import { signInThroughForm } from '../fixtures.ts';
-import { callProcedure, expect, test } from './fixtures.ts';
+import { expect, test } from './fixtures.ts';
 import { closeStream, openStreams, replyOf, streamViews, waitForConnected, waitForDone } from './page-streams.ts';
 
 // One stack per worker: these run one after another on it.
@@ -15,35 +16,18 @@ interface Thread {
   prompt: string;
 }
 
-async function createThreads(request: APIRequestContext, origin: string, count: number): Promise<Thread[]> {
+async function createThreads(api: ThreadcastApi, count: number): Promise<Thread[]> {
   const tag = Date.now().toString(36);
   return Promise.all(
     Array.from({ length: count }, async (_, i) => {
-      const { threadId } = await callProcedure<{ threadId: string }>(
-        request,
-        origin,
-        'thread.create',
-        { title: `stream ${i}` },
-        'mutation',
-      );
+      const { threadId } = await api.createThread(`stream ${i}`);
       return { threadId, prompt: `stream ${i} of ${count}, ${tag}` };
     }),
   );
 }
 
-function startRuns(request: APIRequestContext, origin: string, threads: readonly Thread[]): Promise<string[]> {
-  return Promise.all(
-    threads.map(async ({ threadId, prompt }) => {
-      const { runId } = await callProcedure<{ runId: string }>(
-        request,
-        origin,
-        'run.start',
-        { threadId, prompt },
-        'mutation',
-      );
-      return runId;
-    }),
-  );
+function startRuns(api: ThreadcastApi, threads: readonly Thread[]): Promise<string[]> {
+  return Promise.all(threads.map(async ({ threadId, prompt }) => (await api.startRun(threadId, prompt)).runId));
 }
 
 /** Whether the servers took the request as HTTPS (TRUST_PROXY=1 and nginx's X-Forwarded-Proto): a Secure session cookie, and HSTS. */
@@ -70,14 +54,15 @@ test('over HTTP/2 (TLS), ten threads stream at once in one page, each its own ru
     expect(await protocolOf(page)).toBe('h2');
     expect(await seenAsHttps(context.request, origin)).toEqual({ cookie: true, hsts: true });
 
-    const threads = await createThreads(context.request, origin, 10);
+    const api = new ThreadcastApi(context.request, origin);
+    const threads = await createThreads(api, 10);
     const all = threads.map((_, i) => i);
     const threadIds = threads.map(({ threadId }) => threadId);
     expect(await openStreams(page, threadIds)).toBe(0);
     // More than HTTP/1.1 could carry from one page: all ten are connected at once.
     await waitForConnected(page, all);
 
-    const runIds = await startRuns(context.request, origin, threads);
+    const runIds = await startRuns(api, threads);
     await waitForDone(page, all);
     const views = await streamViews(page);
     threads.forEach(({ threadId, prompt }, i) => {
@@ -105,7 +90,8 @@ test('over HTTP/1.1 a seventh stream of the page waits until one of six closes (
   expect(await protocolOf(page)).toBe('http/1.1');
   expect(await seenAsHttps(context.request, origin)).toEqual({ cookie: false, hsts: false });
 
-  const threads = await createThreads(context.request, origin, HTTP1_CONNECTIONS_PER_ORIGIN + 1);
+  const api = new ThreadcastApi(context.request, origin);
+  const threads = await createThreads(api, HTTP1_CONNECTIONS_PER_ORIGIN + 1);
   const six = threads.slice(0, HTTP1_CONNECTIONS_PER_ORIGIN).map((_, i) => i);
   const seventh = HTTP1_CONNECTIONS_PER_ORIGIN;
   const threadIds = threads.map(({ threadId }) => threadId);
@@ -114,11 +100,10 @@ test('over HTTP/1.1 a seventh stream of the page waits until one of six closes (
   await openStreams(page, threadIds.slice(seventh));
 
   // All seven runs go through the test's own connections, and run to the end.
-  const runIds = await startRuns(context.request, origin, threads);
+  const runIds = await startRuns(api, threads);
   await waitForDone(page, six);
   const seventhRun = runIds[seventh] as string;
-  const seventhRunState = async () =>
-    (await callProcedure<{ state: string }>(context.request, origin, 'run.get', { runId: seventhRun }, 'query')).state;
+  const seventhRunState = async () => (await api.run(seventhRun)).state;
   await expect.poll(seventhRunState).toBe('done');
 
   // Its whole run happened, yet the seventh stream has not even connected: no socket was free for it.
