@@ -2,7 +2,7 @@
  * `pnpm bench [--quick] [--scenarios=fan-out,…] [--sizes=1000,…] [--variants=ours,node-floor,…] [--from=build]`:
  * the fan-out benchmark. Starts its own Redis (and the Redis Clusters that `ours-cluster1` and `ours-cluster3`
  * need, when `--variants` names them), then for each scenario × N × variant a server process (ours, stock
- * tRPC, the seed baseline, the Node floor; none for the Redis floor), load generator children that hold the
+ * tRPC, the seed baseline, the pub/sub baseline, the Node floor; none for the Redis floor), load generator children that hold the
  * streams, and publishes from this process. Prints one table per scenario and writes bench/results/*.json. With
  * --quick, exits 1 if any step of our server lost, repeated or reordered an event, or had any error. Our server
  * runs from source through tsx, or with `--from=build` from its build (`pnpm build` first).
@@ -10,6 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { RedisEventBus } from '@threadcast/bus/redis';
+import { Redis } from 'ioredis';
+import { BarePublish } from './bare-publish.ts';
 import { BenchRedis, type RedisDeploymentId } from './bench-redis.ts';
 import { BenchThreads } from './bench-threads.ts';
 import { fdsNeeded, readFdLimits } from './fd-limits.ts';
@@ -19,7 +21,7 @@ import { BenchPublisher } from './publisher.ts';
 import { formatScenarioTable } from './report-table.ts';
 import { machine, writeResults } from './results-files.ts';
 import { runPlan } from './run-plan.ts';
-import type { Deployment } from './run-step.ts';
+import { type Deployment, publishTokenFor } from './run-step.ts';
 import { ServerSession } from './server-session.ts';
 import { appFrom, isOurServer, ourVariantOn, type ServerSettings, selectVariants } from './variants.ts';
 
@@ -60,6 +62,7 @@ const maxClients = Math.min(fdLimits.hard - 64, 100_000);
 const redises = new Map<RedisDeploymentId, BenchRedis>();
 const deployments = new Map<RedisDeploymentId, Deployment>();
 const buses: RedisEventBus[] = [];
+const bareClients: BarePublish[] = [];
 const generators = new LoadGeneratorPool();
 let servers: ServerSession | null = null;
 let exitCode = 1;
@@ -89,9 +92,14 @@ try {
       const threads = await BenchThreads.create(setupServer.url, maxThreads + 1);
       // One event per thread first, so every stream resumes from a lastEventId: a stream without one starts
       // after the newest event when its subscription begins, which may be after a step's first publication.
-      const primer = await new BenchPublisher(bus, 'prime').paced(threads.ids, 1, 1);
+      const primer = await new BenchPublisher(
+        publishTokenFor(ours, { redis, bus, bare: null, threads }),
+        'prime',
+      ).paced(threads.ids, 1, 1);
       for (const range of primer.ranges) threads.recordLastId(range.threadId, `${range.epoch}:${range.last}`);
-      deployments.set(redis.id, { redis, bus, threads });
+      const bare = redis.target.kind === 'single' ? new BarePublish(new Redis(redis.target.url)) : null;
+      if (bare) bareClients.push(bare);
+      deployments.set(redis.id, { redis, bus, bare, threads });
       process.stderr.write(`threads ready in ${((Date.now() - setupStarted) / 1000).toFixed(1)} s\n`);
     } catch (error) {
       await setupServer.stop();
@@ -125,6 +133,7 @@ try {
   await servers?.close();
   await generators.stop();
   for (const bus of buses) await bus.close();
+  for (const bare of bareClients) bare.close();
   for (const redis of redises.values()) await redis.stop();
 }
 process.exit(exitCode);

@@ -1,6 +1,11 @@
-import type { StoredEvent } from '@threadcast/bus';
-import type { RedisEventBus } from '@threadcast/bus/redis';
+import type { EventPosition, StreamEvent } from '@threadcast/contract';
 import type { ExpectedRange } from './delivery-check.ts';
+
+/**
+ * Publishes one token of a producer (a run: one per thread and step, consecutive sequence numbers) and answers
+ * with the position the thread's subscribers will see it at.
+ */
+export type PublishToken = (event: StreamEvent, producer: string, sequence: number) => Promise<EventPosition>;
 
 export interface PublishReport {
   published: number;
@@ -20,10 +25,9 @@ class PublishLedger {
   failed = 0;
   readonly errorSamples: string[] = [];
 
-  stored(stored: StoredEvent): void {
+  stored(threadId: string, position: EventPosition): void {
     this.published += 1;
-    const { threadId } = stored.event;
-    const { epoch, seq } = stored.position;
+    const { epoch, seq } = position;
     const range = this.ranges.get(threadId);
     if (!range) this.ranges.set(threadId, { threadId, epoch, first: seq, last: seq });
     else {
@@ -51,19 +55,19 @@ class PublishLedger {
 }
 
 /**
- * Publishes token events the way a worker does: `RedisEventBus.publish` with idempotency (one producer
- * per thread and step, consecutive sequence numbers), pipelined on the bus's connection.
+ * Publishes token events the way a worker does, through `publishToken`: our bus's `publish` with idempotency,
+ * or a baseline's bare `PUBLISH`; every event is sent at once, so they travel pipelined on one connection.
  */
 export class BenchPublisher {
   constructor(
-    private readonly bus: RedisEventBus,
+    private readonly publishToken: PublishToken,
     private readonly producerTag: string,
   ) {}
 
   private publish(threadId: string, producer: string, sequence: number, ledger: PublishLedger): Promise<void> {
     const event = { type: 'token' as const, threadId, runId: producer, content: 'tok ', ts: Date.now() };
-    return this.bus.publish(event, { idempotency: { producer, sequence } }).then(
-      (stored) => ledger.stored(stored),
+    return this.publishToken(event, producer, sequence).then(
+      (position) => ledger.stored(threadId, position),
       (error: unknown) => ledger.failure(error),
     );
   }

@@ -1,5 +1,6 @@
 import type { RedisEventBus } from '@threadcast/bus/redis';
 import { readProcessStats, WAIT_TIMEOUT_MS } from '@threadcast/testkit';
+import type { BarePublish } from './bare-publish.ts';
 import type { BenchRedis } from './bench-redis.ts';
 import type { BenchThreads } from './bench-threads.ts';
 import { mergeHistograms, summarizeLatency } from './latency-histogram.ts';
@@ -7,7 +8,7 @@ import type { LoadGeneratorPool } from './load-generator-pool.ts';
 import type { LoadGeneratorProcess } from './load-generator-process.ts';
 import { loadGeneratorCount, type Scenario } from './plan.ts';
 import type { LoadReply, LoadTotals, RedisTarget, SseTarget, StreamSpec } from './protocol.ts';
-import { BenchPublisher, type PublishReport } from './publisher.ts';
+import { BenchPublisher, type PublishReport, type PublishToken } from './publisher.ts';
 import { type RedisConnections, waitForSubscribers } from './redis-admin.ts';
 import type { StepResult } from './step-result.ts';
 import type { RunningServer, Variant } from './variants.ts';
@@ -16,7 +17,20 @@ import type { RunningServer, Variant } from './variants.ts';
 export interface Deployment {
   redis: BenchRedis;
   bus: RedisEventBus;
+  /** The at-most-once baseline's bare publishing (single Redis only). */
+  bare: BarePublish | null;
   threads: BenchThreads;
+}
+
+/** How a step publishes to `variant`: our bus, or the baseline's bare `PUBLISH`. */
+export function publishTokenFor(variant: Variant, deployment: Deployment): PublishToken {
+  if (variant.publishes === 'bus') {
+    return (event, producer, sequence) =>
+      deployment.bus.publish(event, { idempotency: { producer, sequence } }).then((stored) => stored.position);
+  }
+  const { bare } = deployment;
+  if (!bare) throw new Error(`${variant.label} publishes with a bare PUBLISH, which needs a single Redis`);
+  return bare.publish;
 }
 
 export interface StepContext {
@@ -88,7 +102,7 @@ export async function runStep(
   variant: Variant,
   server: RunningServer | null,
 ): Promise<StepResult> {
-  const { threads, redis, bus } = context.deployment;
+  const { threads, redis } = context.deployment;
   const threadIds = threads.take(scenario.threads(n));
   const perThread = scenario.subscribersPerThread(n);
   const specs: StreamSpec[] = server
@@ -126,7 +140,7 @@ export async function runStep(
       if (!ready) notes.push('the server did not subscribe every channel in time');
       // Subscriber counts show a thread's first stream subscribed, not the others that share its subscription.
       if (perThread > 1 && !variant.redisSubscriptionPerStream && scenario.workload.kind !== 'idle') {
-        const settled = await settleOnWarmUp(context, threadIds, generators, readyTimeoutMs);
+        const settled = await settleOnWarmUp(context, variant, threadIds, generators, readyTimeoutMs);
         if (!settled) notes.push(`not every stream had the warm-up event after ${readyTimeoutMs} ms`);
       }
     }
@@ -134,10 +148,13 @@ export async function runStep(
     const cpuAtStart = server ? await readProcessStats(server.pid) : null;
     const redisAtStart = await readRedisCpu(redis);
     const publisherCpu = process.cpuUsage();
-    const publisher = new BenchPublisher(bus, context.stepTag);
+    const publisher = new BenchPublisher(publishTokenFor(variant, context.deployment), context.stepTag);
     const publish = await runWorkload(scenario, threadIds, publisher);
     const publisherCpuSeconds = publish ? cpuSecondsOf(process.cpuUsage(publisherCpu)) : null;
-    for (const range of publish?.ranges ?? []) threads.recordLastId(range.threadId, `${range.epoch}:${range.last}`);
+    // What the bare baseline publishes is not in the threads' history: our server's streams must not resume from it.
+    if (variant.publishes === 'bus') {
+      for (const range of publish?.ranges ?? []) threads.recordLastId(range.threadId, `${range.epoch}:${range.last}`);
+    }
     if (publish && publish.failed > 0) notes.push(`${publish.failed} publishes failed: ${publish.errorSamples[0]}`);
 
     const expected = publish?.ranges ?? [];
@@ -189,13 +206,17 @@ export async function runStep(
  */
 async function settleOnWarmUp(
   context: StepContext,
+  variant: Variant,
   threadIds: string[],
   generators: readonly LoadGeneratorProcess[],
   timeoutMs: number,
 ): Promise<boolean> {
-  const { bus, threads } = context.deployment;
-  const warmUp = await new BenchPublisher(bus, `${context.stepTag}-warm-up`).paced(threadIds, 1, 1);
-  for (const range of warmUp.ranges) threads.recordLastId(range.threadId, `${range.epoch}:${range.last}`);
+  const { threads } = context.deployment;
+  const publishToken = publishTokenFor(variant, context.deployment);
+  const warmUp = await new BenchPublisher(publishToken, `${context.stepTag}-warm-up`).paced(threadIds, 1, 1);
+  if (variant.publishes === 'bus') {
+    for (const range of warmUp.ranges) threads.recordLastId(range.threadId, `${range.epoch}:${range.last}`);
+  }
   const replies = await Promise.all(
     generators.map((generator) =>
       generator.request({ type: 'settle', expected: warmUp.ranges, timeoutMs }, 'settled', timeoutMs + 15_000),
@@ -265,6 +286,9 @@ function measure(m: Measurements): StepResult {
   const redisNodeCpu = m.redis.after.cpuSeconds.map((seconds, i) => seconds - (m.redis.atStart.cpuSeconds[i] ?? 0));
   const redisCpuSeconds = redisNodeCpu.reduce((sum, seconds) => sum + seconds, 0);
   const redisWindowSeconds = (m.redis.after.at - m.redis.atStart.at) / 1000;
+  const cpuMicrosPerDelivery = cpuSeconds !== null && totals.received > 0 ? (cpuSeconds * 1e6) / totals.received : null;
+  const redisCpuMicrosPerDelivery = totals.received > 0 ? (redisCpuSeconds * 1e6) / totals.received : null;
+  const published = m.publish?.published ?? 0;
   return {
     scenario: m.scenario.id,
     n: m.n,
@@ -276,7 +300,7 @@ function measure(m: Measurements): StepResult {
     notes: m.notes,
     streamsRequested: m.specs.length,
     streamsOpened: m.opened,
-    published: m.publish?.published ?? 0,
+    published,
     publishFailures: m.publish?.failed ?? 0,
     publishedPerSecond: m.publish && publishSeconds ? m.publish.published / publishSeconds : null,
     publisherSkippedTicks: m.publish?.skippedTicks ?? 0,
@@ -287,9 +311,14 @@ function measure(m: Measurements): StepResult {
     serverRssMb: m.after ? m.after.rssBytes / 2 ** 20 : null,
     rssPerStreamKb: perStreamKb(m),
     serverCpuSeconds: cpuSeconds,
-    cpuMicrosPerDelivery: cpuSeconds !== null && totals.received > 0 ? (cpuSeconds * 1e6) / totals.received : null,
+    cpuMicrosPerDelivery,
     redisCpuSeconds,
-    redisCpuMicrosPerDelivery: totals.received > 0 ? (redisCpuSeconds * 1e6) / totals.received : null,
+    redisCpuMicrosPerDelivery,
+    redisCpuMicrosPerPublish: published > 0 ? (redisCpuSeconds * 1e6) / published : null,
+    serverPlusRedisCpuMicrosPerDelivery:
+      cpuMicrosPerDelivery !== null && redisCpuMicrosPerDelivery !== null
+        ? cpuMicrosPerDelivery + redisCpuMicrosPerDelivery
+        : null,
     redisNodeCpuPercent: redisNodeCpu.map((seconds) =>
       redisWindowSeconds > 0 ? (100 * seconds) / redisWindowSeconds : 0,
     ),

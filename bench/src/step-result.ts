@@ -36,6 +36,10 @@ export interface StepResult {
   /** CPU (INFO CPU: used_cpu_user + used_cpu_sys) of every Redis node over the server's window, summed. */
   redisCpuSeconds: number | null;
   redisCpuMicrosPerDelivery: number | null;
+  /** Redis's CPU over the window per event published: what storing and publishing one event costs Redis. */
+  redisCpuMicrosPerPublish: number | null;
+  /** The server's CPU and Redis's per delivery, added: what a delivery costs the serving side in all. */
+  serverPlusRedisCpuMicrosPerDelivery: number | null;
   /** Each node's CPU over the window, in % of one core: a node near 100 % is saturated (Redis runs commands on one thread). */
   redisNodeCpuPercent: number[];
   /**
@@ -87,6 +91,8 @@ export function skippedStep(
     cpuMicrosPerDelivery: null,
     redisCpuSeconds: null,
     redisCpuMicrosPerDelivery: null,
+    redisCpuMicrosPerPublish: null,
+    serverPlusRedisCpuMicrosPerDelivery: null,
     redisNodeCpuPercent: [],
     redisConnections: null,
     redisConnectionsByName: null,

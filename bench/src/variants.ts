@@ -9,7 +9,15 @@ import {
 } from '@threadcast/testkit';
 import type { RedisDeploymentId } from './bench-redis.ts';
 
-export type VariantId = 'ours' | 'ours-cluster1' | 'ours-cluster3' | 'trpc' | 'seed' | 'node-floor' | 'redis-floor';
+export type VariantId =
+  | 'ours'
+  | 'ours-cluster1'
+  | 'ours-cluster3'
+  | 'trpc'
+  | 'seed'
+  | 'pubsub'
+  | 'node-floor'
+  | 'redis-floor';
 
 export interface ServerSettings {
   /** The single Redis, which every variant but ours on a cluster uses. */
@@ -38,6 +46,11 @@ export interface Variant {
   byDefault: boolean;
   /** Streams need a Bearer token (our server); the baselines have no auth. */
   authenticated: boolean;
+  /**
+   * How the bench publishes to it: `bus`, our bus's `publish` (history, idempotency, one script call per event), as
+   * our worker does; `bare`, a plain `PUBLISH` that stores nothing (the at-most-once baseline).
+   */
+  publishes: 'bus' | 'bare';
   /** Redis subscriptions on a thread's channel per open stream: the seed holds one each, the others share one. */
   redisSubscriptionPerStream: boolean;
   /** File descriptors the server holds per stream: its socket, and for the seed a Redis connection too. */
@@ -134,6 +147,7 @@ function oursOn(redis: Exclude<RedisDeploymentId, 'single'>): Variant {
     redis,
     byDefault: false,
     authenticated: true,
+    publishes: 'bus',
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
     start: ourServer(redis),
@@ -148,6 +162,7 @@ export const variants: readonly Variant[] = [
     redis: 'single',
     byDefault: true,
     authenticated: true,
+    publishes: 'bus',
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
     start: ourServer('single'),
@@ -160,6 +175,7 @@ export const variants: readonly Variant[] = [
     redis: 'single',
     byDefault: true,
     authenticated: true,
+    publishes: 'bus',
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
     start: baselineServer('baselines/stock-trpc-server.ts', { waitForReady: true }),
@@ -170,9 +186,21 @@ export const variants: readonly Variant[] = [
     redis: 'single',
     byDefault: true,
     authenticated: false,
+    publishes: 'bus',
     redisSubscriptionPerStream: true,
     fdsPerStream: 2,
     start: baselineServer('baselines/seed-server.ts'),
+  },
+  {
+    id: 'pubsub',
+    label: 'pub/sub',
+    redis: 'single',
+    byDefault: true,
+    authenticated: false,
+    publishes: 'bare',
+    redisSubscriptionPerStream: false,
+    fdsPerStream: 1,
+    start: baselineServer('baselines/pubsub-server.ts'),
   },
   {
     id: 'node-floor',
@@ -180,6 +208,7 @@ export const variants: readonly Variant[] = [
     redis: 'single',
     byDefault: true,
     authenticated: false,
+    publishes: 'bus',
     redisSubscriptionPerStream: false,
     fdsPerStream: 1,
     start: baselineServer('baselines/node-floor-server.ts'),
@@ -190,6 +219,7 @@ export const variants: readonly Variant[] = [
     redis: 'single',
     byDefault: true,
     authenticated: false,
+    publishes: 'bus',
     redisSubscriptionPerStream: false,
     fdsPerStream: 0,
     start: null,
