@@ -58,3 +58,14 @@ export class ReplicationTimeoutError extends Error {
     super(`the event is stored, but ${confirmed} of ${wanted} replica(s) confirmed it within ${timeoutMs} ms`);
   }
 }
+
+/**
+ * Redis refused a command while storing the event (or one published just before it in the same call), so nothing of
+ * it was stored: publishing it again is safe.
+ */
+export class PublishRefusedError extends Error {
+  override name = 'PublishRefusedError';
+  constructor(readonly reason: string) {
+    super(`redis refused to store the event: ${reason}`);
+  }
+}

@@ -4,8 +4,11 @@
 -- primary this one replaced therefore starts a new epoch, keeping what it retained, so a subscriber that saw
 -- more than survived is told `reset` and replays, and no position is ever reused for another event.
 -- Returns the thread's epoch, new or not. `meta` is the thread's meta hash, `fresh` the epoch to start.
+local replicationInfo
 local function fence(meta, epoch, fresh)
-  local info = redis.call('INFO', 'replication')
+  -- Asked once per call: a call that publishes many events fences them all with one INFO.
+  replicationInfo = replicationInfo or redis.call('INFO', 'replication')
+  local info = replicationInfo
   local id = string.match(info, 'master_replid:(%x+)')
   local last = redis.call('HGET', meta, 'r')
   if last == id or not id then

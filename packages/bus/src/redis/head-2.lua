@@ -1,5 +1,5 @@
 -- The thread's epoch and last seq, starting a new history if the thread has none, atomically with
--- publish-2.lua's own start of a history (so a concurrent publish is never lost).
+-- publish-n.lua's (and publish-2.lua's) own start of a history (so a concurrent publish is never lost).
 -- KEYS[1]  meta hash of the thread: epoch, seq
 -- KEYS[2]  history stream of the thread
 -- ARGV[1]  epoch to start with if the thread has no history

@@ -1,5 +1,7 @@
 -- Appends one event to a thread's history and publishes it, in one atomic step, so the position a
--- subscriber sees live is always already readable from history.
+-- subscriber sees live is always already readable from history. The form documented for producers in other
+-- languages (docs/protocol.md); the bus itself sends many events per call with publish-n.lua, which keeps the same
+-- fields and answers each event as this script would (publish-batch.redis.test.ts runs both on one thread).
 -- KEYS[1]  meta hash of the thread: epoch, seq
 -- KEYS[2]  history stream of the thread (entry id "<seq>-0", field "event")
 -- ARGV[1]  pub/sub channel of the thread

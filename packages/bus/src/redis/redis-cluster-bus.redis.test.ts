@@ -110,6 +110,21 @@ describe('RedisEventBus on a cluster', () => {
     await expect.poll(() => bus.stats()).toEqual({ subscribers: 0, channels: 0 });
   }, 60_000);
 
+  it('publishes a turn of events on threads of every shard, one call per slot, each thread in order', async () => {
+    const bus = makeBus();
+    const threads = Array.from({ length: 60 }, (_, i) => `turn${i}x${Date.now()}`);
+    const stored = await Promise.all(
+      [1, 2].flatMap((n) => threads.map((threadId) => bus.publish(token(threadId, `${n}`)))),
+    );
+    for (const threadId of threads) {
+      const mine = stored.filter((event) => event.event.threadId === threadId);
+      expect(mine.map((event) => [event.position.seq, event.event.content])).toEqual([
+        [1, '1'],
+        [2, '2'],
+      ]);
+    }
+  }, 60_000);
+
   it('carries a stream through a live migration of its slot, exactly once and without a reset', async () => {
     const nodes = await cluster.nodes();
     const primaries = nodes.filter((node) => node.role === 'primary' && !node.failing);

@@ -12,7 +12,7 @@ import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { DropLog } from '../drop-log.ts';
 import { DEFAULT_MAX_EVENT_BYTES, encodeEvent, sizeLimit } from '../encode-event.ts';
 import { newEpoch } from '../epoch.ts';
-import { OutOfOrderError, ProducerEndedError, ReplicationTimeoutError } from '../errors.ts';
+import { OutOfOrderError, ProducerEndedError, PublishRefusedError, ReplicationTimeoutError } from '../errors.ts';
 import type {
   BusStats,
   Closable,
@@ -36,7 +36,9 @@ import {
 } from '../ordered-feed.ts';
 import { ChannelHub, type LiveHub } from './channel-hub.ts';
 import { resilientRedisOptions } from './connection-options.ts';
+import { keySlot } from './key-slot.ts';
 import { type BusKeys, busKeys, connectionNames } from './names.ts';
+import { PublishBatcher } from './publish-batcher.ts';
 import {
   closeClient,
   clusterNodeOptions,
@@ -130,27 +132,40 @@ function nonNegativeInteger(value: number, name: string): number {
 }
 
 const FENCE_SCRIPT = readFileSync(new URL('./fence.lua', import.meta.url), 'utf8');
-const PUBLISH_SCRIPT = readFileSync(new URL('./publish-2.lua', import.meta.url), 'utf8');
+const PUBLISH_SCRIPT = readFileSync(new URL('./publish-n.lua', import.meta.url), 'utf8');
 const HEAD_SCRIPT = readFileSync(new URL('./head-2.lua', import.meta.url), 'utf8');
 const READ_SCRIPT = readFileSync(new URL('./read-2.lua', import.meta.url), 'utf8');
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** One event's part of a publish-n.lua call. */
+interface PublishItem {
+  meta: string;
+  log: string;
+  channel: string;
+  json: string;
+  producer: string;
+  sequence: number;
+  final: '0' | '1';
+}
+
+/** publish-n.lua's answer for one event: with status 4, the epoch is Redis's refusal. */
+type PublishReply = [epoch: string, seq: number, status: number];
+
+/** Events in one publish call at most, and their bytes of JSON (a larger event goes alone). */
+const PUBLISH_BATCH = { maxItems: 128, maxBytes: 512 * 1024 };
+
+/**
+ * How often a busy history's expiry is renewed: a hundredth of its lifetime, at most a minute (so a history lives
+ * between `historyTtlSeconds` less that and `historyTtlSeconds` after its last event). Under 100 s: every event.
+ */
+function renewEverySeconds(ttlSeconds: number): number {
+  return Math.min(60, Math.floor(ttlSeconds / 100));
+}
+
 interface PublishingCommands {
-  threadcastPublish(
-    metaKey: string,
-    logKey: string,
-    channel: string,
-    eventJson: string,
-    epoch: string,
-    maxLen: number,
-    ttlSeconds: number,
-    producer: string,
-    sequence: number,
-    final: string,
-    publishCommand: 'PUBLISH' | 'SPUBLISH',
-    fence: '0' | '1',
-  ): Promise<[epoch: string, seq: number, status: number]>;
+  /** publish-n.lua: `numberOfKeys`, then two keys per event, the shared arguments, five per event. */
+  threadcastPublish(numberOfKeys: number, ...args: (string | number)[]): Promise<(string | number)[]>;
   threadcastHead(
     metaKey: string,
     logKey: string,
@@ -188,6 +203,10 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   private readonly fence: '0' | '1';
   private readonly publishReplicas: number;
   private readonly publishReplicasTimeoutMs: number;
+  private readonly batcher = new PublishBatcher<PublishItem, PublishReply>(
+    (items) => this.sendPublish(items),
+    PUBLISH_BATCH,
+  );
   /** What every subscription of this bus reads and joins through. */
   private readonly threadLog: ThreadLog = {
     join: (threadId, listener) => this.hub.join(this.keys.channel(threadId), listener),
@@ -228,7 +247,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     // The subscriber connects on the first subscription, so a process that only publishes (a worker) holds none.
     this.publisher = connections.commands as PublishingRedis;
     this.subscriber = connections.subscriber;
-    this.publisher.defineCommand('threadcastPublish', { numberOfKeys: 2, lua: withFence(PUBLISH_SCRIPT, this.fence) });
+    this.publisher.defineCommand('threadcastPublish', { lua: withFence(PUBLISH_SCRIPT, this.fence) });
     this.publisher.defineCommand('threadcastHead', { numberOfKeys: 2, lua: withFence(HEAD_SCRIPT, this.fence) });
     this.publisher.defineCommand('threadcastRead', { numberOfKeys: 2, lua: withFence(READ_SCRIPT, this.fence) });
     if (this.ownsConnections) {
@@ -250,28 +269,27 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
         : new ChannelHub<LiveItem>(this.subscriber as Redis, decode, RESYNC, this.logger);
   }
 
+  /**
+   * Events published in the same turn of the event loop (a worker's window of a run, many runs' tokens) travel in
+   * one script call per hash slot, each with the outcome a call of its own would have had.
+   */
   async publish(event: StreamEvent, options: PublishOptions = {}): Promise<StoredEvent> {
     const encoded = encodeEvent(event, sizeLimit(this.maxEventBytes, options));
     const { threadId } = encoded.event;
-    const args = [
-      this.keys.meta(threadId),
-      this.keys.log(threadId),
-      this.keys.channel(threadId),
-      encoded.json,
-      newEpoch(),
-      this.historyMaxLen,
-      this.historyTtlSeconds,
-      options.idempotency?.producer ?? '',
-      options.idempotency?.sequence ?? 0,
-      options.idempotency?.final ? '1' : '0',
-      this.sharded ? 'SPUBLISH' : 'PUBLISH',
-      this.fence,
-    ] satisfies Parameters<PublishingCommands['threadcastPublish']>;
-    const [epoch, seq, status] =
-      this.publishReplicas === 0 ? await this.publisher.threadcastPublish(...args) : await this.publishReplicated(args);
-    if (status === 2) throw new ProducerEndedError(options.idempotency?.producer ?? '');
-    if (status === 3)
-      throw new OutOfOrderError(options.idempotency?.producer ?? '', options.idempotency?.sequence ?? 0);
+    const meta = this.keys.meta(threadId);
+    const item: PublishItem = {
+      meta,
+      log: this.keys.log(threadId),
+      channel: this.keys.channel(threadId),
+      json: encoded.json,
+      producer: options.idempotency?.producer ?? '',
+      sequence: options.idempotency?.sequence ?? 0,
+      final: options.idempotency?.final ? '1' : '0',
+    };
+    const [epoch, seq, status] = await this.batcher.add(this.sharded ? keySlot(meta) : 0, item, item.json.length);
+    if (status === 2) throw new ProducerEndedError(item.producer);
+    if (status === 3) throw new OutOfOrderError(item.producer, item.sequence);
+    if (status === 4) throw new PublishRefusedError(epoch);
     const position = { epoch, seq: Number(seq) };
     return { id: formatEventId(position), position, event: encoded.event };
   }
@@ -311,28 +329,51 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     if (this.ownsConnections) await Promise.allSettled([closeClient(this.publisher), closeClient(this.subscriber)]);
   }
 
+  private async sendPublish(items: PublishItem[]): Promise<PublishReply[]> {
+    const args: (string | number)[] = [];
+    for (const item of items) args.push(item.meta, item.log);
+    args.push(
+      this.historyMaxLen,
+      this.historyTtlSeconds,
+      renewEverySeconds(this.historyTtlSeconds),
+      this.sharded ? 'SPUBLISH' : 'PUBLISH',
+      this.fence,
+      newEpoch(),
+    );
+    for (const item of items) args.push(item.channel, item.json, item.producer, item.sequence, item.final);
+    const numberOfKeys = items.length * 2;
+    const flat =
+      this.publishReplicas === 0
+        ? await this.publisher.threadcastPublish(numberOfKeys, ...args)
+        : await this.publishReplicated(numberOfKeys, args);
+    const replies: PublishReply[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) {
+      replies.push([String(flat[i]), Number(flat[i + 1]), Number(flat[i + 2])]);
+    }
+    return replies;
+  }
+
   /**
    * The publish script and a `WAIT` on the same connection, in one round trip (on a cluster, the pipeline goes
-   * to the thread's primary, which is the node whose replicas must confirm).
+   * to the thread's primary, which is the node whose replicas must confirm). Events the call stored or had stored
+   * before fail with a `ReplicationTimeoutError` unless enough replicas confirmed.
    */
-  private async publishReplicated(
-    args: Parameters<PublishingCommands['threadcastPublish']>,
-  ): Promise<[epoch: string, seq: number, status: number]> {
+  private async publishReplicated(numberOfKeys: number, args: (string | number)[]): Promise<(string | number)[]> {
     const pipeline = this.publisher.pipeline() as ReturnType<RedisClient['pipeline']> & {
-      threadcastPublish(...a: Parameters<PublishingCommands['threadcastPublish']>): unknown;
+      threadcastPublish(numberOfKeys: number, ...a: (string | number)[]): unknown;
     };
-    pipeline.threadcastPublish(...args);
+    pipeline.threadcastPublish(numberOfKeys, ...args);
     pipeline.wait(this.publishReplicas, this.publishReplicasTimeoutMs);
     const results = (await pipeline.exec()) ?? [];
-    const [published, waited] = results as [[Error | null, [string, number, number]], [Error | null, number]];
+    const [published, waited] = results as [[Error | null, (string | number)[]], [Error | null, number]];
     if (published[0]) throw published[0];
-    const reply = published[1];
-    if (reply[2] === 0 || reply[2] === 1) {
+    const stored = published[1].some((value, i) => i % 3 === 2 && (value === 0 || value === 1));
+    if (stored) {
       if (waited[0]) throw waited[0];
       if (Number(waited[1]) < this.publishReplicas)
         throw new ReplicationTimeoutError(Number(waited[1]), this.publishReplicas, this.publishReplicasTimeoutMs);
     }
-    return reply;
+    return published[1];
   }
 
   private async readAfter(threadId: ThreadId, after: EventPosition | null): Promise<ThreadLogRead> {
@@ -384,7 +425,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   }
 
   /**
-   * A message on a thread's channel: the `{ id, event }` that publish-2.lua sends, or a bare StreamEvent
+   * A message on a thread's channel: the `{ id, event }` that publish-n.lua sends, or a bare StreamEvent
    * that some other producer published there directly (delivered live, never kept). Anything else is
    * dropped and counted (`drops`).
    */
