@@ -2,17 +2,20 @@
 -- sees live is always already readable from history. Several events (of one thread or of many: on a cluster, of one
 -- hash slot) go in one call, in order, each with the outcome a call of its own would have had; what a call costs
 -- Redis besides its commands (running the script, reading the request, writing the reply) is paid once for all.
--- Written straight, with no table per event or per thread: at this rate Lua's allocations cost more than commands.
+-- Written for the common case, which costs no more than its four commands (HMGET, XADD, HSET, PUBLISH): no table
+-- per event, numbers kept as the text Redis gives and takes (Lua's tonumber and tostring go through strtod and
+-- printf, which cost more than a command), and a thread remembered only when it comes again in the call.
 -- KEYS     per event: the meta hash of its thread (epoch, seq, p:<producer> "<sequence>:<seq>", e:<producer> final
---          sequence, x last renewal of the expiry), then its history stream (entry id "<seq>-0", field "event")
+--          sequence, x: when its expiry is next renewed), then its history stream (entry id "<seq>-0", field "event")
 -- ARGV[1]  history length to keep (approximate MAXLEN)
 -- ARGV[2]  seconds a history lives after its last event (0: forever)
 -- ARGV[3]  seconds between two renewals of a history's expiry (0: renew on every event)
 -- ARGV[4]  'PUBLISH', or 'SPUBLISH' on a cluster (the channel then shares the thread's hash tag)
 -- ARGV[5]  '1' to fence against a failover (fence.lua, prepended), else '0'
 -- ARGV[6]  the epoch to start a thread with if it has no history (epochs are per thread: one call needs only one)
--- ARGV[7…] per event, 5 values: its pub/sub channel, its JSON, its idempotent producer ('' for none, e.g. a run id),
---          the producer's sequence number of it, '1' if it is the producer's final event
+-- ARGV[7…] per event, 7 values: its pub/sub channel, its JSON, its idempotent producer ('' for none, e.g. a run id),
+--          the producer's sequence number of it and the one before it (both as decimal text), '1' if it is the
+--          producer's final event, '1' if a later event of the call is on the same thread
 -- Returns  per event three values, epoch, seq, status, one event after the other:
 --          status 0: stored and published as {"id":"<epoch>:<seq>","event":<event JSON>}
 --          status 1: a duplicate (sequence not above the producer's last): its first position, nothing done
@@ -26,38 +29,39 @@ local renewEvery = tonumber(ARGV[3])
 local publishCommand = ARGV[4]
 local fencing = ARGV[5] == '1'
 local fresh = ARGV[6]
-local now
+local nowText
 if ttl > 0 and renewEvery > 0 then
-  now = tonumber(redis.call('TIME')[1])
+  nowText = redis.call('TIME')[1]
 end
 
--- Threads seen earlier in this call (a run's window of tokens): their epoch and seq, and the state of the producer that
--- published there last, so a run's events in one call read the thread once.
-local epochs, seqs, renew = {}, {}, {}
-local producers, lasts, ends = {}, {}, {}
+-- Threads that come again later in the call (a run's window of tokens): their state, so they are read once.
+local cached = {}
 local out = {}
 local failure
 
 for i = 1, #KEYS / 2 do
   local meta, log = KEYS[i * 2 - 1], KEYS[i * 2]
-  local a = 6 + (i - 1) * 5
-  local producer, final = ARGV[a + 3], ARGV[a + 5] == '1'
+  local a = 6 + (i - 1) * 7
+  local producer, sequence, previous, final = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6] == '1'
   local lastField, endField
   if producer ~= '' then
     lastField, endField = 'p:' .. producer, 'e:' .. producer
   end
-  local epoch, seq = epochs[meta], seqs[meta]
-  local status = 0
+  -- The thread: its epoch, its last seq (text), whether its expiry is due, and its last producer's state.
+  local epoch, seq, renew, owner, last, ended
+  -- What the event is answered with: its own position, or a duplicate's.
+  local status, answer = 0, 0
+  local known = cached[meta]
   if failure then
     status = 4
-  elseif not epoch then
+  elseif known then
+    epoch, seq, renew, owner, last, ended = known[1], known[2], known[3], known[4], known[5], known[6]
+  else
     local read = redis.pcall('HMGET', meta, 'epoch', 'seq', 'x', lastField or 'p:', endField or 'e:')
     if read.err then
       failure, status = read.err, 4
     else
-      local renewed
-      epoch, seq, renewed = read[1], tonumber(read[2]) or 0, tonumber(read[3])
-      producers[meta], lasts[meta], ends[meta] = producer, read[4], read[5]
+      epoch, seq, owner, last, ended = read[1], read[2] or '0', producer, read[4], read[5]
       if not epoch then
         -- A thread without meta starts a new history: drop any orphaned stream so ids restart cleanly.
         epoch = fresh
@@ -67,80 +71,92 @@ for i = 1, #KEYS / 2 do
       if fencing then
         epoch = fence(meta, epoch, fresh)
       end
-      epochs[meta], seqs[meta] = epoch, seq
-      -- The expiry is renewed with the thread's first event stored in the call, once `renewEvery` has passed.
-      renew[meta] = ttl > 0 and (not now or not renewed or now - renewed >= renewEvery or now < renewed)
+      -- Due when the time stored in x has come (both are ten-digit seconds, so their text compares as numbers).
+      local due = read[3]
+      renew = ttl > 0 and (not nowText or not due or #due ~= #nowText or nowText >= due)
     end
   end
   if status == 0 and lastField then
-    if producers[meta] ~= producer then
+    if owner ~= producer then
       local read = redis.pcall('HMGET', meta, lastField, endField)
       if read.err then
         failure, status = read.err, 4
       else
-        producers[meta], lasts[meta], ends[meta] = producer, read[1], read[2]
+        owner, last, ended = producer, read[1], read[2]
       end
     end
-    local last = lasts[meta]
     if status == 0 and last then
-      local sequence = tonumber(ARGV[a + 4])
       local sep = string.find(last, ':', 1, true)
-      local lastSequence = tonumber(string.sub(last, 1, sep - 1))
-      local ended = ends[meta]
+      local lastSequence = string.sub(last, 1, sep - 1)
       if ended then
         -- Only a retry of the final event itself is answered; anything else of an ended producer is refused.
-        if sequence == tonumber(ended) then
-          status, seq = 1, tonumber(string.sub(last, sep + 1))
+        if tonumber(sequence) == tonumber(ended) then
+          status, answer = 1, string.sub(last, sep + 1)
         else
-          status, seq = 2, 0
+          status = 2
         end
-      elseif sequence <= lastSequence then
-        status, seq = 1, tonumber(string.sub(last, sep + 1))
-      elseif not final and sequence > lastSequence + 1 then
-        -- Unless a fence started this epoch: the events in between were lost with the old primary (and reported).
-        if redis.call('HGET', meta, 'f') ~= epoch then
-          status, seq = 3, 0
+      elseif lastSequence ~= previous then
+        -- Not the next one: a duplicate, or ahead of a missing one.
+        local n, lastN = tonumber(sequence), tonumber(lastSequence)
+        if n <= lastN then
+          status, answer = 1, string.sub(last, sep + 1)
+        elseif not final and n > lastN + 1 then
+          -- Unless a fence started this epoch: the events in between were lost with the old primary (and reported).
+          if redis.call('HGET', meta, 'f') ~= epoch then
+            status = 3
+          end
         end
       end
     end
   end
   if status == 0 then
-    seq = seq + 1
-    -- Formatted once: Lua turns a number into a string with printf, which costs more than the rest of the event.
-    local seqText = tostring(seq)
-    local added = redis.pcall('XADD', log, 'MAXLEN', '~', maxLen, seqText .. '-0', 'event', ARGV[a + 2])
+    -- seq + 1 on its text: the last digit goes up, unless it is a 9.
+    local next
+    local digit = string.byte(seq, -1)
+    if digit < 57 then
+      next = string.sub(seq, 1, -2) .. string.char(digit + 1)
+    else
+      next = tostring(tonumber(seq) + 1)
+    end
+    local added = redis.pcall('XADD', log, 'MAXLEN', '~', maxLen, next .. '-0', 'event', ARGV[a + 2])
     if type(added) == 'table' and added.err then
       failure, status = added.err, 4
     else
-      seqs[meta] = seq
+      seq, answer = next, next
       if not lastField then
-        redis.call('HSET', meta, 'seq', seqText)
+        redis.call('HSET', meta, 'seq', seq)
       else
-        local last = ARGV[a + 4] .. ':' .. seqText
-        lasts[meta] = last
+        last = sequence .. ':' .. seq
         if final then
-          ends[meta] = ARGV[a + 4]
-          redis.call('HSET', meta, 'seq', seqText, lastField, last, endField, ARGV[a + 4])
+          ended = sequence
+          redis.call('HSET', meta, 'seq', seq, lastField, last, endField, sequence)
         else
-          redis.call('HSET', meta, 'seq', seqText, lastField, last)
+          redis.call('HSET', meta, 'seq', seq, lastField, last)
         end
       end
-      if renew[meta] then
-        renew[meta] = false
-        if now then
-          redis.call('HSET', meta, 'x', now)
+      if renew then
+        renew = false
+        if nowText then
+          redis.call('HSET', meta, 'x', tostring(tonumber(nowText) + renewEvery))
         end
         redis.call('EXPIRE', meta, ttl)
         redis.call('EXPIRE', log, ttl)
       end
-      redis.call(publishCommand, ARGV[a + 1], '{"id":"' .. epoch .. ':' .. seqText .. '","event":' .. ARGV[a + 2] .. '}')
+      redis.call(publishCommand, ARGV[a + 1], '{"id":"' .. epoch .. ':' .. seq .. '","event":' .. ARGV[a + 2] .. '}')
+    end
+  end
+  if status ~= 4 and ARGV[a + 7] == '1' then
+    if known then
+      known[2], known[3], known[4], known[5], known[6] = seq, renew, owner, last, ended
+    else
+      cached[meta] = { epoch, seq, renew, owner, last, ended }
     end
   end
   local n = #out
   if status == 4 then
     out[n + 1], out[n + 2], out[n + 3] = failure, 0, 4
   else
-    out[n + 1], out[n + 2], out[n + 3] = epoch, seq, status
+    out[n + 1], out[n + 2], out[n + 3] = epoch, answer, status
   end
 end
 return out

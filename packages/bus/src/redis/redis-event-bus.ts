@@ -164,7 +164,7 @@ function renewEverySeconds(ttlSeconds: number): number {
 }
 
 interface PublishingCommands {
-  /** publish-n.lua: `numberOfKeys`, then two keys per event, the shared arguments, five per event. */
+  /** publish-n.lua: `numberOfKeys`, then two keys per event, the shared arguments, seven per event. */
   threadcastPublish(numberOfKeys: number, ...args: (string | number)[]): Promise<(string | number)[]>;
   threadcastHead(
     metaKey: string,
@@ -340,7 +340,13 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
       this.fence,
       newEpoch(),
     );
-    for (const item of items) args.push(item.channel, item.json, item.producer, item.sequence, item.final);
+    // Where each thread's last event in the call is: the script keeps a thread's state only for one that comes again.
+    const lastOfThread = new Map<string, number>();
+    for (const [i, item] of items.entries()) lastOfThread.set(item.meta, i);
+    for (const [i, item] of items.entries()) {
+      const again = (lastOfThread.get(item.meta) ?? i) > i ? '1' : '0';
+      args.push(item.channel, item.json, item.producer, item.sequence, item.sequence - 1, item.final, again);
+    }
     const numberOfKeys = items.length * 2;
     const flat =
       this.publishReplicas === 0
