@@ -6,33 +6,29 @@
 -- per event, numbers kept as the text Redis gives and takes (Lua's tonumber and tostring go through strtod and
 -- printf, which cost more than a command), and a thread remembered only when it comes again in the call.
 -- KEYS     per event: the meta hash of its thread (epoch, seq, p:<producer> "<sequence>:<seq>", e:<producer> final
---          sequence, x: when its expiry is next renewed), then its history stream (entry id "<seq>-0", field "event")
+--          sequence), then its history stream (entry id "<seq>-0", field "event")
 -- ARGV[1]  history length to keep (approximate MAXLEN)
 -- ARGV[2]  seconds a history lives after its last event (0: forever)
--- ARGV[3]  seconds between two renewals of a history's expiry (0: renew on every event)
--- ARGV[4]  'PUBLISH', or 'SPUBLISH' on a cluster (the channel then shares the thread's hash tag)
--- ARGV[5]  '1' to fence against a failover (fence.lua, prepended), else '0'
--- ARGV[6]  the epoch to start a thread with if it has no history (epochs are per thread: one call needs only one)
--- ARGV[7…] per event, 7 values: its pub/sub channel, its JSON, its idempotent producer ('' for none, e.g. a run id),
+-- ARGV[3]  'PUBLISH', or 'SPUBLISH' on a cluster (the channel then shares the thread's hash tag)
+-- ARGV[4]  '1' to fence against a failover (fence.lua, prepended), else '0'
+-- ARGV[5]  the epoch to start a thread with if it has no history (epochs are per thread: one call needs only one)
+-- ARGV[6…] per event, 8 values: its pub/sub channel, its JSON, its idempotent producer ('' for none, e.g. a run id),
 --          the producer's sequence number of it and the one before it (both as decimal text), '1' if it is the
---          producer's final event, '1' if a later event of the call is on the same thread
+--          producer's final event, '1' if a later event of the call is on the same thread, '1' on the thread's first
+--          event in the call to renew its expiry (with the first one stored; the caller asks about once a minute for a
+--          busy thread: see renewal-schedule.ts); a thread that starts a new history gets its expiry in any case
 -- Returns  per event three values, epoch, seq, status, one event after the other:
 --          status 0: stored and published as {"id":"<epoch>:<seq>","event":<event JSON>}
---          status 1: a duplicate (sequence not above the producer's last): its first position, nothing done
+--          status 1: a duplicate (sequence not above the producer's last): the producer's last position, nothing done
 --          status 2: refused, the producer already published its final event (seq is 0)
 --          status 3: refused, a non-final sequence skipped ahead of the producer's last + 1 (seq is 0)
 --          status 4: nothing done, Redis refused a command: the epoch is Redis's error, for this event and every
 --                    one after it in the call
 local maxLen = ARGV[1]
 local ttl = tonumber(ARGV[2])
-local renewEvery = tonumber(ARGV[3])
-local publishCommand = ARGV[4]
-local fencing = ARGV[5] == '1'
-local fresh = ARGV[6]
-local nowText
-if ttl > 0 and renewEvery > 0 then
-  nowText = redis.call('TIME')[1]
-end
+local publishCommand = ARGV[3]
+local fencing = ARGV[4] == '1'
+local fresh = ARGV[5]
 
 -- Threads that come again later in the call (a run's window of tokens): their state, so they are read once.
 local cached = {}
@@ -41,13 +37,13 @@ local failure
 
 for i = 1, #KEYS / 2 do
   local meta, log = KEYS[i * 2 - 1], KEYS[i * 2]
-  local a = 6 + (i - 1) * 7
+  local a = 5 + (i - 1) * 8
   local producer, sequence, previous, final = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6] == '1'
   local lastField, endField
   if producer ~= '' then
     lastField, endField = 'p:' .. producer, 'e:' .. producer
   end
-  -- The thread: its epoch, its last seq (text), whether its expiry is due, and its last producer's state.
+  -- The thread: its epoch, its last seq (text), whether its expiry is to be renewed, and its last producer's state.
   local epoch, seq, renew, owner, last, ended
   -- What the event is answered with: its own position, or a duplicate's.
   local status, answer = 0, 0
@@ -57,23 +53,23 @@ for i = 1, #KEYS / 2 do
   elseif known then
     epoch, seq, renew, owner, last, ended = known[1], known[2], known[3], known[4], known[5], known[6]
   else
-    local read = redis.pcall('HMGET', meta, 'epoch', 'seq', 'x', lastField or 'p:', endField or 'e:')
+    local read = redis.pcall('HMGET', meta, 'epoch', 'seq', lastField or 'p:', endField or 'e:')
     if read.err then
       failure, status = read.err, 4
     else
-      epoch, seq, owner, last, ended = read[1], read[2] or '0', producer, read[4], read[5]
+      epoch, seq, owner, last, ended = read[1], read[2] or '0', producer, read[3], read[4]
+      -- Asked for with the thread's first event in the call, done with its first one stored.
+      renew = ARGV[a + 8] == '1'
       if not epoch then
         -- A thread without meta starts a new history: drop any orphaned stream so ids restart cleanly.
         epoch = fresh
         redis.call('DEL', log)
         redis.call('HSET', meta, 'epoch', epoch)
+        renew = ttl > 0
       end
       if fencing then
         epoch = fence(meta, epoch, fresh)
       end
-      -- Due when the time stored in x has come (both are ten-digit seconds, so their text compares as numbers).
-      local due = read[3]
-      renew = ttl > 0 and (not nowText or not due or #due ~= #nowText or nowText >= due)
     end
   end
   if status == 0 and lastField then
@@ -136,9 +132,6 @@ for i = 1, #KEYS / 2 do
       end
       if renew then
         renew = false
-        if nowText then
-          redis.call('HSET', meta, 'x', tostring(tonumber(nowText) + renewEvery))
-        end
         redis.call('EXPIRE', meta, ttl)
         redis.call('EXPIRE', log, ttl)
       end
