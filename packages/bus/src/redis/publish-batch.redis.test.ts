@@ -114,6 +114,33 @@ describe('publishing in one call', () => {
     );
   });
 
+  it("reads a run's state again whenever anything else was stored on its thread since its last event", async () => {
+    const { bus, keyPrefix } = makeBus();
+    const elsewhere = new RedisEventBus({ url: redis.url, keyPrefix });
+    opened.push(elsewhere);
+    const run = (sequence: number, final = false) => ({ idempotency: { producer: 'run', sequence, final } });
+    expect((await bus.publish(token('watched', 'a'), run(1))).position.seq).toBe(1);
+    // As if this process's first attempt at event 2 had landed and its reply been lost: the retry is a duplicate.
+    expect((await elsewhere.publish(token('watched', 'b'), run(2))).position.seq).toBe(2);
+    const retried = await bus.publish(token('watched', 'b'), run(2));
+    expect(retried.position.seq).toBe(2);
+    expect((await bus.publish(token('watched', 'c'), run(3))).position.seq).toBe(3);
+    // The run is ended elsewhere (a cancel): its next token here is refused.
+    await elsewhere.publish(token('watched', 'cancelled'), run(100, true));
+    await expect(bus.publish(token('watched', 'd'), run(4))).rejects.toThrow(ProducerEndedError);
+    expect((await bus.history('watched')).map((event) => event.event.content)).toEqual(['a', 'b', 'c', 'cancelled']);
+  });
+
+  it("starts a new history when the thread's was lost, even for a run that was going on there", async () => {
+    const { bus, keys } = makeBus();
+    const run = (sequence: number) => ({ idempotency: { producer: 'run', sequence } });
+    const first = await bus.publish(token('wiped', 'a'), run(1));
+    await admin.del(keys.meta('wiped'), keys.log('wiped'));
+    const next = await bus.publish(token('wiped', 'b'), run(2));
+    expect(next.position.epoch).not.toBe(first.position.epoch);
+    expect(next.position.seq).toBe(1);
+  });
+
   it('fails an event Redis refuses and the ones after it in the call, keeps the ones before, and can publish them again', async () => {
     const { bus, keys } = makeBus();
     await bus.publish(token('broken', 'first'));

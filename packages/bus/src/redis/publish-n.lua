@@ -12,11 +12,14 @@
 -- ARGV[3]  'PUBLISH', or 'SPUBLISH' on a cluster (the channel then shares the thread's hash tag)
 -- ARGV[4]  '1' to fence against a failover (fence.lua, prepended), else '0'
 -- ARGV[5]  the epoch to start a thread with if it has no history (epochs are per thread: one call needs only one)
--- ARGV[6…] per event, 8 values: its pub/sub channel, its JSON, its idempotent producer ('' for none, e.g. a run id),
+-- ARGV[6…] per event, 10 values: its pub/sub channel, its JSON, its idempotent producer ('' for none, e.g. a run id),
 --          the producer's sequence number of it and the one before it (both as decimal text), '1' if it is the
 --          producer's final event, '1' if a later event of the call is on the same thread, '1' on the thread's first
 --          event in the call to renew its expiry (with the first one stored; the caller asks about once a minute for a
---          busy thread: see renewal-schedule.ts); a thread that starts a new history gets its expiry in any case
+--          busy thread: see renewal-schedule.ts; a thread that starts a new history gets its expiry in any case), and
+--          the epoch and seq the caller's last stored event of this producer got, if it was the producer's event
+--          `previous`, not final, and the caller knows of nothing stored on the thread since ('' and '' otherwise; never
+--          when fencing): if the thread is still at that position the producer's state need not be read
 -- Returns  per event three values, epoch, seq, status, one event after the other:
 --          status 0: stored and published as {"id":"<epoch>:<seq>","event":<event JSON>}
 --          status 1: a duplicate (sequence not above the producer's last): the producer's last position, nothing done
@@ -37,7 +40,7 @@ local failure
 
 for i = 1, #KEYS / 2 do
   local meta, log = KEYS[i * 2 - 1], KEYS[i * 2]
-  local a = 5 + (i - 1) * 8
+  local a = 5 + (i - 1) * 10
   local producer, sequence, previous, final = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6] == '1'
   local lastField, endField
   if producer ~= '' then
@@ -47,32 +50,49 @@ for i = 1, #KEYS / 2 do
   local epoch, seq, renew, owner, last, ended
   -- What the event is answered with: its own position, or a duplicate's.
   local status, answer = 0, 0
+  -- The caller's word that its producer's last stored event, sequence `previous`, is the thread's last (position
+  -- expectEpoch:expectSeq): if the thread is still there, no event was stored since, so the producer's state is known
+  -- and only the thread's position is read.
+  local expectEpoch, expectSeq = ARGV[a + 9], ARGV[a + 10]
+  local inOrder = false
   local known = cached[meta]
   if failure then
     status = 4
   elseif known then
     epoch, seq, renew, owner, last, ended = known[1], known[2], known[3], known[4], known[5], known[6]
   else
-    local read = redis.pcall('HMGET', meta, 'epoch', 'seq', lastField or 'p:', endField or 'e:')
-    if read.err then
-      failure, status = read.err, 4
-    else
-      epoch, seq, owner, last, ended = read[1], read[2] or '0', producer, read[3], read[4]
-      -- Asked for with the thread's first event in the call, done with its first one stored.
-      renew = ARGV[a + 8] == '1'
-      if not epoch then
-        -- A thread without meta starts a new history: drop any orphaned stream so ids restart cleanly.
-        epoch = fresh
-        redis.call('DEL', log)
-        redis.call('HSET', meta, 'epoch', epoch)
-        renew = ttl > 0
+    local read
+    if expectEpoch ~= '' then
+      read = redis.pcall('HMGET', meta, 'epoch', 'seq')
+      if read.err then
+        failure, status = read.err, 4
+      elseif read[1] == expectEpoch and read[2] == expectSeq then
+        epoch, seq, inOrder, owner = read[1], read[2], true, producer
+        renew = ARGV[a + 8] == '1'
       end
-      if fencing then
-        epoch = fence(meta, epoch, fresh)
+    end
+    if status == 0 and not inOrder then
+      read = redis.pcall('HMGET', meta, 'epoch', 'seq', lastField or 'p:', endField or 'e:')
+      if read.err then
+        failure, status = read.err, 4
+      else
+        epoch, seq, owner, last, ended = read[1], read[2] or '0', producer, read[3], read[4]
+        -- Asked for with the thread's first event in the call, done with its first one stored.
+        renew = ARGV[a + 8] == '1'
+        if not epoch then
+          -- A thread without meta starts a new history: drop any orphaned stream so ids restart cleanly.
+          epoch = fresh
+          redis.call('DEL', log)
+          redis.call('HSET', meta, 'epoch', epoch)
+          renew = ttl > 0
+        end
+        if fencing then
+          epoch = fence(meta, epoch, fresh)
+        end
       end
     end
   end
-  if status == 0 and lastField then
+  if status == 0 and lastField and not inOrder then
     if owner ~= producer then
       local read = redis.pcall('HMGET', meta, lastField, endField)
       if read.err then
@@ -114,7 +134,14 @@ for i = 1, #KEYS / 2 do
     else
       next = tostring(tonumber(seq) + 1)
     end
-    local added = redis.pcall('XADD', log, 'MAXLEN', '~', maxLen, next .. '-0', 'event', ARGV[a + 2])
+    -- Trimmed with every tenth event: the history is approximate anyway (MAXLEN ~ drops whole nodes of entries),
+    -- and the check costs as much as the rest of the XADD.
+    local added
+    if string.byte(next, -1) == 48 then
+      added = redis.pcall('XADD', log, 'MAXLEN', '~', maxLen, next .. '-0', 'event', ARGV[a + 2])
+    else
+      added = redis.pcall('XADD', log, next .. '-0', 'event', ARGV[a + 2])
+    end
     if type(added) == 'table' and added.err then
       failure, status = added.err, 4
     else

@@ -37,6 +37,7 @@ import {
 import { ChannelHub, type LiveHub } from './channel-hub.ts';
 import { resilientRedisOptions } from './connection-options.ts';
 import { keySlot } from './key-slot.ts';
+import { LastStored } from './last-stored.ts';
 import { type BusKeys, busKeys, connectionNames } from './names.ts';
 import { PublishBatcher } from './publish-batcher.ts';
 import {
@@ -209,6 +210,7 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
   private readonly publishReplicas: number;
   private readonly publishReplicasTimeoutMs: number;
   private readonly renewals: RenewalSchedule;
+  private readonly lastStored = new LastStored();
   private readonly batcher = new PublishBatcher<PublishItem, PublishReply>(
     (items) => this.sendPublish(items),
     PUBLISH_BATCH,
@@ -350,13 +352,22 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     const lastOfThread = new Map<string, number>();
     for (const [i, item] of items.entries()) lastOfThread.set(item.meta, i);
     const sentAt = this.renewals.time();
+    const seen = new Set<string>();
     const renewing = new Set<string>();
     for (const [i, item] of items.entries()) {
       const again = (lastOfThread.get(item.meta) ?? i) > i ? '1' : '0';
-      const renew = this.historyTtlSeconds > 0 && !renewing.has(item.meta) && this.renewals.due(item.meta);
+      // Only the thread's first event in the call: the script remembers the thread for the others.
+      const first = !seen.has(item.meta);
+      seen.add(item.meta);
+      const renew = first && this.historyTtlSeconds > 0 && this.renewals.due(item.meta);
       if (renew) renewing.add(item.meta);
+      const expected =
+        first && this.fence === '0' && item.producer !== ''
+          ? this.lastStored.expected(item.meta, item.producer, item.sequence)
+          : null;
       const flags = [item.final, again, renew ? '1' : '0'];
       args.push(item.channel, item.json, item.producer, item.sequence, item.sequence - 1, ...flags);
+      args.push(expected?.epoch ?? '', expected?.seq ?? '');
     }
     const numberOfKeys = items.length * 2;
     const flat =
@@ -366,10 +377,15 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     const replies: PublishReply[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
       const reply: PublishReply = [String(flat[i]), Number(flat[i + 1]), Number(flat[i + 2])];
-      const meta = items[replies.length]?.meta;
-      // The first stored event of a thread the call renewed carried the renewal.
-      if (reply[2] === 0 && meta !== undefined && renewing.delete(meta)) this.renewals.renewed(meta, sentAt);
+      const item = items[replies.length];
       replies.push(reply);
+      if (!item) continue;
+      const [epoch, seq, status] = reply;
+      // The first stored event of a thread the call renewed carried the renewal.
+      if (status === 0 && renewing.delete(item.meta)) this.renewals.renewed(item.meta, sentAt);
+      if (status === 0 && item.producer !== '' && item.final === '0')
+        this.lastStored.stored(item.meta, item.producer, item.sequence, epoch, seq);
+      else this.lastStored.forget(item.meta);
     }
     return replies;
   }
