@@ -60,11 +60,6 @@ class OpenStream implements StreamSink {
   }
 }
 
-interface CachedFrame {
-  id: string | undefined;
-  frame: string;
-}
-
 /**
  * Serves every subscription of a router over exactly tRPC's SSE protocol (`connected`, `data:`/`id:` messages,
  * `ping`, `serialized-error`, `return`, `lastEventId` from the input or the `Last-Event-ID` header), so
@@ -74,8 +69,8 @@ interface CachedFrame {
  *
  * What it saves over tRPC's generic pipeline, per item and per stream: no web streams; for a push source no
  * iterator or promise between the bus and the socket; no timer armed per item; one heartbeat tick for every
- * stream; each item's frame built once per turn of the event loop (the bus hands every local subscriber the
- * same event object, in the same turn); and items of one burst coalesced into one socket write.
+ * stream; each item's frame built once for all the streams it goes to (the bus hands every local subscriber the
+ * same event object, one after the other); and items of one burst coalesced into one socket write.
  */
 export class SseWriter<TContext> {
   private readonly streams = new Set<OpenStream>();
@@ -89,11 +84,14 @@ export class SseWriter<TContext> {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly connectedFrame: string;
   /**
-   * Frames built since the last flush, by item data: every local subscriber gets the same event object, and
-   * id, in the turn it arrives. Emptied by `flush`, so data that reaches one stream only costs a Map entry
-   * that dies young, not a WeakMap entry (1–2 µs each, most of it in the garbage collector).
+   * The last frame built, by item data and id: the bus hands every local subscriber of a thread the same event
+   * object, one subscriber after the other, so a fan-out builds its frame once. One slot, not a map of the turn's
+   * frames: in a fan-in each frame goes to one stream, and a map entry per delivery (its object, the table it grows
+   * and drops each turn) cost more in the garbage collector than the frame it saved. Emptied by `flush`.
    */
-  private readonly frames = new Map<unknown, CachedFrame>();
+  private lastData: unknown = null;
+  private lastId: string | undefined;
+  private lastFrame = '';
   /** Streams written to in this turn of the event loop: they are uncorked together, once. */
   private readonly corked: OpenStream[] = [];
   private flushScheduled = false;
@@ -104,7 +102,7 @@ export class SseWriter<TContext> {
       stream.res.uncork();
     }
     this.corked.length = 0;
-    this.frames.clear();
+    this.lastData = null;
   };
 
   constructor(private readonly options: SseWriterOptions<TContext>) {
@@ -199,16 +197,17 @@ export class SseWriter<TContext> {
     res.end();
   }
 
-  /** `data:` and `id:` of one item, built once per data object, id and turn, whoever it goes to. */
+  /** `data:` and `id:` of one item, built once for the subscribers it goes to one after the other. */
   private dataFrame(id: string | undefined, data: unknown): string {
     const cacheable = typeof data === 'object' && data !== null;
-    const cached = cacheable ? this.frames.get(data) : undefined;
-    if (cached !== undefined && cached.id === id) return cached.frame;
+    if (cacheable && data === this.lastData && id === this.lastId) return this.lastFrame;
     const { serialize } = this.settings;
     const json = JSON.stringify(serialize === null ? data : serialize(data)) ?? 'null';
     const frame = id === undefined ? `data: ${json}\n\n` : `data: ${json}\nid: ${id}\n\n`;
     if (cacheable) {
-      this.frames.set(data, { id, frame });
+      this.lastData = data;
+      this.lastId = id;
+      this.lastFrame = frame;
       this.scheduleFlush();
     }
     return frame;

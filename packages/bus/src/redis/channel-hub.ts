@@ -19,10 +19,12 @@ export interface LiveHub<T> {
 /** Decodes a channel's message once, however many listeners it reaches, and hands it to each. */
 export function deliverToListeners<T>(
   listeners: ReadonlySet<HubListener<T>> | undefined,
-  decode: () => T | null,
+  decode: (channel: string, message: string) => T | null,
+  channel: string,
+  message: string,
 ): void {
   if (!listeners) return;
-  const decoded = decode();
+  const decoded = decode(channel, message);
   if (decoded === null) return;
   for (const listener of listeners) listener.push(decoded);
 }
@@ -160,6 +162,6 @@ export class ChannelHub<T> implements LiveHub<T> {
   }
 
   private dispatch(name: string, message: string): void {
-    deliverToListeners(this.channels.get(name)?.listeners, () => this.decode(name, message));
+    deliverToListeners(this.channels.get(name)?.listeners, this.decode, name, message);
   }
 }

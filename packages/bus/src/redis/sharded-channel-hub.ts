@@ -302,6 +302,6 @@ export class ShardedChannelHub<T> implements LiveHub<T> {
   }
 
   private dispatch(name: string, message: string): void {
-    deliverToListeners(this.channels.get(name)?.listeners, () => this.decode(name, message));
+    deliverToListeners(this.channels.get(name)?.listeners, this.decode, name, message);
   }
 }
