@@ -13,12 +13,12 @@
 import { createServer, type ServerResponse } from 'node:http';
 import { THREAD_CHANNEL_PREFIX, threadChannel } from '@threadcast/bus/redis-names';
 import { Redis } from 'ioredis';
+import { requestedThread } from './stream-request.ts';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) throw new Error('REDIS_URL is required');
 const heartbeatMs = Number(process.env.SSE_HEARTBEAT_MS ?? 15_000);
 
-const THREAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const subscriber = new Redis(redisUrl, { connectionName: 'bench-floor' });
 /** Per thread: its open responses, and the SUBSCRIBE that must complete before a stream counts as connected. */
 const streams = new Map<string, { listeners: Set<ServerResponse>; subscribed: Promise<unknown> }>();
@@ -35,18 +35,8 @@ setInterval(() => {
   for (const { listeners } of streams.values()) for (const res of listeners) res.write('event: ping\ndata: \n\n');
 }, heartbeatMs).unref();
 
-function threadIdOf(url: URL): string | null {
-  try {
-    const input = JSON.parse(url.searchParams.get('input') ?? '') as { threadId?: unknown };
-    return typeof input.threadId === 'string' && THREAD_ID.test(input.threadId) ? input.threadId : null;
-  } catch {
-    return null;
-  }
-}
-
 const server = createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const threadId = url.pathname === '/trpc/thread.onEvent' ? threadIdOf(url) : null;
+  const threadId = requestedThread(req.url);
   if (!threadId) {
     res.writeHead(404).end();
     return;

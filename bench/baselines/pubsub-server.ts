@@ -14,12 +14,12 @@ import { createServer } from 'node:http';
 import { THREAD_CHANNEL_PREFIX, threadChannel } from '@threadcast/bus/redis-names';
 import { type Channel, createChannel, createSession } from 'better-sse';
 import { Redis } from 'ioredis';
+import { requestedThread } from './stream-request.ts';
 
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) throw new Error('REDIS_URL is required');
 const heartbeatMs = Number(process.env.SSE_HEARTBEAT_MS ?? 15_000);
 
-const THREAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const subscriber = new Redis(redisUrl, { connectionName: 'bench-pubsub' });
 /** Per thread: its better-sse channel, and the SUBSCRIBE that must complete before a stream counts as connected. */
 const threads = new Map<string, { channel: Channel; subscribed: Promise<unknown> }>();
@@ -35,18 +35,8 @@ setInterval(() => {
   for (const { channel } of threads.values()) channel.broadcast('', 'ping', { eventId: '' });
 }, heartbeatMs).unref();
 
-function threadIdOf(url: URL): string | null {
-  try {
-    const input = JSON.parse(url.searchParams.get('input') ?? '') as { threadId?: unknown };
-    return typeof input.threadId === 'string' && THREAD_ID.test(input.threadId) ? input.threadId : null;
-  } catch {
-    return null;
-  }
-}
-
 const server = createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const threadId = url.pathname === '/trpc/thread.onEvent' ? threadIdOf(url) : null;
+  const threadId = requestedThread(req.url);
   if (!threadId) {
     res.writeHead(404).end();
     return;

@@ -151,8 +151,11 @@ interface PublishItem {
   final: '0' | '1';
 }
 
-/** publish-n.lua's answer for one event: with status 4, the epoch is Redis's refusal. */
-type PublishReply = [epoch: string, seq: number, status: number];
+/**
+ * publish-n.lua's answer for one event: with status 4, the epoch is Redis's refusal; `unconfirmed`, why an event the
+ * call stored is not confirmed by the replicas asked for (`publishReplicas`).
+ */
+type PublishReply = [epoch: string, seq: number, status: number, unconfirmed?: Error];
 
 /**
  * Events in one publish call at most, and their bytes of JSON (a larger event goes alone). Small enough that a
@@ -295,7 +298,12 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
       sequence: options.idempotency?.sequence ?? 0,
       final: options.idempotency?.final ? '1' : '0',
     };
-    const [epoch, seq, status] = await this.batcher.add(this.sharded ? keySlot(meta) : 0, item, item.json.length);
+    const [epoch, seq, status, unconfirmed] = await this.batcher.add(
+      this.sharded ? keySlot(meta) : 0,
+      item,
+      item.json.length,
+    );
+    if (unconfirmed) throw unconfirmed;
     if (status === 2) throw new ProducerEndedError(item.producer);
     if (status === 3) throw new OutOfOrderError(item.producer, item.sequence);
     if (status === 4) throw new PublishRefusedError(epoch);
@@ -370,13 +378,15 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
       args.push(expected?.epoch ?? '', expected?.seq ?? '');
     }
     const numberOfKeys = items.length * 2;
-    const flat =
+    const { flat, unconfirmed } =
       this.publishReplicas === 0
-        ? await this.publisher.threadcastPublish(numberOfKeys, ...args)
+        ? { flat: await this.publisher.threadcastPublish(numberOfKeys, ...args), unconfirmed: null }
         : await this.publishReplicated(numberOfKeys, args);
     const replies: PublishReply[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) {
       const reply: PublishReply = [String(flat[i]), Number(flat[i + 1]), Number(flat[i + 2])];
+      // Stored, or a duplicate of one stored before: not safe from a failover until replicas confirm it.
+      if (unconfirmed && (reply[2] === 0 || reply[2] === 1)) reply[3] = unconfirmed;
       const item = items[replies.length];
       replies.push(reply);
       if (!item) continue;
@@ -392,10 +402,13 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
 
   /**
    * The publish script and a `WAIT` on the same connection, in one round trip (on a cluster, the pipeline goes
-   * to the thread's primary, which is the node whose replicas must confirm). Events the call stored or had stored
-   * before fail with a `ReplicationTimeoutError` unless enough replicas confirmed.
+   * to the thread's primary, which is the node whose replicas must confirm). Returns the script's answers, and why
+   * the events it stored (or had stored before) are not confirmed, if they are not.
    */
-  private async publishReplicated(numberOfKeys: number, args: (string | number)[]): Promise<(string | number)[]> {
+  private async publishReplicated(
+    numberOfKeys: number,
+    args: (string | number)[],
+  ): Promise<{ flat: (string | number)[]; unconfirmed: Error | null }> {
     const pipeline = this.publisher.pipeline() as ReturnType<RedisClient['pipeline']> & {
       threadcastPublish(numberOfKeys: number, ...a: (string | number)[]): unknown;
     };
@@ -404,13 +417,10 @@ export class RedisEventBus implements EventBus, Closable, ReadinessCheck {
     const results = (await pipeline.exec()) ?? [];
     const [published, waited] = results as [[Error | null, (string | number)[]], [Error | null, number]];
     if (published[0]) throw published[0];
-    const stored = published[1].some((value, i) => i % 3 === 2 && (value === 0 || value === 1));
-    if (stored) {
-      if (waited[0]) throw waited[0];
-      if (Number(waited[1]) < this.publishReplicas)
-        throw new ReplicationTimeoutError(Number(waited[1]), this.publishReplicas, this.publishReplicasTimeoutMs);
-    }
-    return published[1];
+    let unconfirmed: Error | null = waited[0];
+    if (!unconfirmed && Number(waited[1]) < this.publishReplicas)
+      unconfirmed = new ReplicationTimeoutError(Number(waited[1]), this.publishReplicas, this.publishReplicasTimeoutMs);
+    return { flat: published[1], unconfirmed };
   }
 
   private async readAfter(threadId: ThreadId, after: EventPosition | null): Promise<ThreadLogRead> {

@@ -1,6 +1,6 @@
 import { startRedisSentinel, type TestRedisSentinel, uniquePrefix } from '@threadcast/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ReplicationTimeoutError } from '../errors.ts';
+import { ProducerEndedError, ReplicationTimeoutError } from '../errors.ts';
 import { describeEventBusContract } from '../event-bus.contract.ts';
 import { expectExactOrReset, follow, token } from '../testing.ts';
 import { contractRedisBus } from './contract-bus.ts';
@@ -52,6 +52,16 @@ describe('RedisEventBus under Sentinel', () => {
     // The event is kept: a retry is answered as the duplicate it is.
     const history = await tooMany.history('waited2');
     expect(history.map((s) => s.event.content)).toEqual(['one replica only']);
+    // In one call with a refused event: only what was stored waits on the replicas; the refusal stays a refusal.
+    await tooMany
+      .publish(token('waited3', 'end'), { idempotency: { producer: 'q', sequence: 1, final: true } })
+      .catch(() => {});
+    const [late, kept] = await Promise.allSettled([
+      tooMany.publish(token('waited3', 'late'), { idempotency: { producer: 'q', sequence: 2 } }),
+      tooMany.publish(token('waited3', 'other'), { idempotency: { producer: 'r', sequence: 1 } }),
+    ]);
+    expect(late.status === 'rejected' && late.reason).toBeInstanceOf(ProducerEndedError);
+    expect(kept.status === 'rejected' && kept.reason).toBeInstanceOf(ReplicationTimeoutError);
   }, 30_000);
 
   it('follows the failover to the promoted replica: streams go on, told `reset` where events may be lost', async () => {
