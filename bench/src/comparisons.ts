@@ -23,7 +23,13 @@ function ratio(value: number | null, floor: number | null | undefined): number |
 
 export function compare(result: StepResult, all: readonly StepResult[]): Comparison {
   const peer = (variant: StepResult['variant']) =>
-    all.find((other) => other.scenario === result.scenario && other.n === result.n && other.variant === variant);
+    all.find(
+      (other) =>
+        other.scenario === result.scenario &&
+        other.n === result.n &&
+        other.round === result.round &&
+        other.variant === variant,
+    );
   const usable = (step: StepResult | undefined) => (step && step.status !== 'skipped' ? step : undefined);
   const nodeFloor = usable(peer('node-floor'));
   const pubsub = usable(peer('pubsub'));

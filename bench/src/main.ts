@@ -32,12 +32,14 @@ const { values: args } = parseArgs({
     sizes: { type: 'string' },
     variants: { type: 'string' },
     from: { type: 'string' },
+    rounds: { type: 'string' },
   },
 });
 const list = (value: string | undefined) => value?.split(',').map((item) => item.trim());
 const plan = narrowPlan(plans[args.quick ? 'quick' : 'full'], {
   scenarios: list(args.scenarios),
   sizes: list(args.sizes)?.map(Number),
+  rounds: args.rounds === undefined ? undefined : Number(args.rounds),
   variants: list(args.variants),
 });
 const startedAt = new Date();

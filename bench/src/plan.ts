@@ -27,6 +27,11 @@ export interface BenchPlan {
   budgetMs: number;
   /** Only these variants (ids), when set. */
   variants?: string[];
+  /**
+   * Each scenario × N runs this many times, all its variants one after the other in each round, so a ratio is taken
+   * between steps minutes apart at most and can be read as the median over rounds (`--rounds`, default 1).
+   */
+  rounds: number;
 }
 
 /** A part of a plan, chosen on the command line (`--scenarios`, `--sizes`, `--variants`). */
@@ -34,6 +39,7 @@ export interface PlanFilter {
   scenarios?: string[];
   sizes?: number[];
   variants?: string[];
+  rounds?: number;
 }
 
 export function narrowPlan(plan: BenchPlan, filter: PlanFilter): BenchPlan {
@@ -41,7 +47,9 @@ export function narrowPlan(plan: BenchPlan, filter: PlanFilter): BenchPlan {
     .filter((scenario) => !filter.scenarios || filter.scenarios.includes(scenario.id))
     .map((scenario) => (filter.sizes && scenario.id !== 'burst' ? { ...scenario, sizes: filter.sizes } : scenario));
   if (scenarios.length === 0) throw new Error(`no scenario matches ${filter.scenarios?.join(', ')}`);
-  return { ...plan, scenarios, variants: filter.variants ?? plan.variants };
+  const rounds = filter.rounds ?? plan.rounds;
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number >= 1, not ${rounds}`);
+  return { ...plan, scenarios, variants: filter.variants ?? plan.variants, rounds };
 }
 
 const TOKENS_PER_SECOND = 20;
@@ -115,6 +123,7 @@ export const plans: Record<BenchPlan['name'], BenchPlan> = {
     heartbeatMs: 500,
     serverPerVariant: true,
     budgetMs: 120_000,
+    rounds: 1,
   },
   full: {
     name: 'full',
@@ -130,6 +139,7 @@ export const plans: Record<BenchPlan['name'], BenchPlan> = {
     heartbeatMs: 2_000,
     serverPerVariant: false,
     budgetMs: 14 * 60_000,
+    rounds: 1,
   },
 };
 

@@ -1,4 +1,5 @@
 import { compare } from './comparisons.ts';
+import { type RoundsMedian, roundsMedians } from './medians.ts';
 import type { Scenario } from './plan.ts';
 import type { StepResult } from './step-result.ts';
 import { isOurServer } from './variants.ts';
@@ -53,6 +54,29 @@ const columns: Column[] = [
   { title: 'dup/ooo', cell: (r) => num(r.duplicates + r.outOfOrder) },
   { title: 'exactly-once', left: true, cell: verdict },
 ];
+
+const roundColumn: Column = { title: 'round', cell: (r) => num(r.round) };
+
+function formatMedians(title: string, medians: readonly RoundsMedian[]): string[] {
+  const header = ['N', 'variant', 'rounds', 'deliv/s', 'µs/deliv', 'redis µs/pub', 'srv+redis µs', '×pubsub'];
+  const cells = medians.map((m) => [
+    num(m.n),
+    m.label,
+    num(m.rounds),
+    num(m.deliveredPerSecond),
+    num(m.cpuMicrosPerDelivery, 1),
+    num(m.redisCpuMicrosPerPublish, 1),
+    num(m.serverPlusRedisCpuMicrosPerDelivery, 1),
+    m.serverPlusRedisVsPubsub === null ? DASH : `${num(m.serverPlusRedisVsPubsub, 2)}×`,
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((row) => row[i]?.length ?? 0)));
+  const line = (values: string[]) =>
+    values
+      .map((value, i) => (i === 1 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [`## ${title}`, line(header), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)];
+}
 
 /** Our server on each Redis: what a cluster changes, against the single Redis of the same run. */
 const redisColumns: Column[] = [
@@ -113,10 +137,15 @@ function formatTable(
 export function formatScenarioTable(scenario: Scenario, results: readonly StepResult[]): string {
   // By N first: a quick run goes variant by variant.
   const rows = results.filter((result) => result.scenario === scenario.id).sort((a, b) => a.n - b.n);
-  const out = formatTable(scenario.title, columns, rows, results);
+  const rounds = Math.max(1, ...rows.map((row) => row.round));
+  const shown = rounds > 1 ? [columns[0] as Column, roundColumn, ...columns.slice(1)] : columns;
+  const out = formatTable(scenario.title, shown, rows, results);
   for (const row of rows) {
     const notes = [...row.notes, ...row.errorSamples.slice(0, 2)];
     if (row.status !== 'ok' && notes.length > 0) out.push(`  ${row.label} N=${row.n}: ${notes.join('; ')}`);
+  }
+  if (rounds > 1) {
+    out.push('', ...formatMedians(`${scenario.id}: medians over ${rounds} rounds`, roundsMedians(rows)));
   }
   if (rows.some((row) => row.redis !== 'single')) {
     const ours = rows.filter((row) => isOurServer(row.variant));

@@ -3,6 +3,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { compare } from './comparisons.ts';
 import type { FdLimits } from './fd-limits.ts';
+import { roundsMedians } from './medians.ts';
 import type { BenchPlan } from './plan.ts';
 import type { StepResult } from './step-result.ts';
 
@@ -39,7 +40,11 @@ export async function writeResults(plan: BenchPlan, results: readonly StepResult
     const steps = results
       .filter((result) => result.scenario === scenario.id)
       .map((result) => ({ ...result, ...compare(result, results) }));
-    await writeFile(`${resultsDir}${scenario.id}.json`, json({ scenario: scenario.id, title: scenario.title, steps }));
+    const medians = plan.rounds > 1 ? roundsMedians(results.filter((result) => result.scenario === scenario.id)) : [];
+    await writeFile(
+      `${resultsDir}${scenario.id}.json`,
+      json({ scenario: scenario.id, title: scenario.title, rounds: plan.rounds, steps, medians }),
+    );
   }
   await writeFile(
     `${resultsDir}summary.json`,
@@ -48,9 +53,11 @@ export async function writeResults(plan: BenchPlan, results: readonly StepResult
       machine: machine(),
       heartbeatMs: plan.heartbeatMs,
       serverPerVariant: plan.serverPerVariant,
-      steps: results.map(({ scenario, n, variant, redis, status, notes }) => ({
+      rounds: plan.rounds,
+      steps: results.map(({ scenario, n, round, variant, redis, status, notes }) => ({
         scenario,
         n,
+        round,
         variant,
         redis,
         status,

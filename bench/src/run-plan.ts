@@ -19,6 +19,7 @@ export interface PlanResources {
 interface Step {
   scenario: Scenario;
   n: number;
+  round: number;
   variant: Variant;
 }
 
@@ -32,9 +33,11 @@ function orderSteps(plan: BenchPlan): Step[] {
   const selected = selectVariants(plan.variants);
   for (const scenario of plan.scenarios) {
     for (const n of scenario.sizes) {
-      for (const variant of selected) {
-        if (variant.id === 'redis-floor' && scenario.skipRedisFloor) continue;
-        steps.push({ scenario, n, variant });
+      for (let round = 1; round <= plan.rounds; round += 1) {
+        for (const variant of selected) {
+          if (variant.id === 'redis-floor' && scenario.skipRedisFloor) continue;
+          steps.push({ scenario, n, round, variant });
+        }
       }
     }
   }
@@ -52,12 +55,13 @@ export async function runPlan(plan: BenchPlan, resources: PlanResources): Promis
   const results: StepResult[] = [];
   const failedAt = new Map<string, number>();
   const deadline = Date.now() + plan.budgetMs;
-  for (const [index, { scenario, n, variant }] of steps.entries()) {
+  for (const [index, { scenario, n, round, variant }] of steps.entries()) {
     const deployment = resources.deployments.get(variant.redis);
     if (!deployment) throw new Error(`${variant.label} needs a ${variant.redis} Redis, which was not started`);
     const base = {
       scenario: scenario.id,
       n,
+      round,
       variant: variant.id,
       label: variant.label,
       redis: variant.redis,
@@ -65,9 +69,11 @@ export async function runPlan(plan: BenchPlan, resources: PlanResources): Promis
     };
     const streams = scenario.threads(n) * scenario.subscribersPerThread(n);
     const key = `${scenario.id}/${variant.id}`;
-    const tag = `[${index + 1}/${steps.length}] ${scenario.id} N=${n} ${variant.label}`;
+    const rounds = plan.rounds > 1 ? ` round ${round}` : '';
+    const tag = `[${index + 1}/${steps.length}] ${scenario.id} N=${n}${rounds} ${variant.label}`;
     const failedN = failedAt.get(key);
-    if (failedN !== undefined) {
+    // Another round of the N it failed at still runs: a failure there may be the machine's, and is a result.
+    if (failedN !== undefined && n > failedN) {
       results.push(skippedStep(base, `skipped: failed at N=${failedN}`, streams));
       progress(`${tag}: skipped (failed at N=${failedN})`);
       continue;
@@ -89,7 +95,7 @@ export async function runPlan(plan: BenchPlan, resources: PlanResources): Promis
     let result: StepResult;
     try {
       const server = await resources.servers.acquire(variant);
-      const context = { deployment, generators: resources.generators, stepTag: `b${index}` };
+      const context = { deployment, generators: resources.generators, stepTag: `b${index}`, round };
       result = await runStep(context, scenario, n, variant, server);
     } catch (error) {
       result = { ...skippedStep(base, '', streams), status: 'error', notes: [String(error).slice(0, 500)] };

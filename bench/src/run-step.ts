@@ -39,6 +39,8 @@ export interface StepContext {
   generators: LoadGeneratorPool;
   /** Distinguishes this step's producers (run ids) from every other step's. */
   stepTag: string;
+  /** The round of the scenario × N (`--rounds`). */
+  round: number;
 }
 
 /** SSE connections being set up at once, over all load generators (the listen backlog is 511). */
@@ -192,6 +194,7 @@ export async function runStep(
       publisherCpuSeconds,
       redisConnections,
       notes,
+      round: context.round,
     });
   } catch (error) {
     for (const generator of generators) generator.kill();
@@ -264,6 +267,7 @@ interface Measurements {
   publisherCpuSeconds: number | null;
   redisConnections: RedisConnections | null;
   notes: string[];
+  round: number;
 }
 
 /** In a burst the growth is queued messages, not streams: no per-stream figure there. */
@@ -292,6 +296,7 @@ function measure(m: Measurements): StepResult {
   return {
     scenario: m.scenario.id,
     n: m.n,
+    round: m.round,
     variant: m.variant.id,
     label: m.variant.label,
     redis: m.redis.deployment.id,

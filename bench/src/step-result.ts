@@ -7,6 +7,8 @@ import type { VariantId } from './variants.ts';
 export interface StepResult {
   scenario: ScenarioId;
   n: number;
+  /** Which round of the scenario × N this is (`--rounds`), from 1. */
+  round: number;
   variant: VariantId;
   label: string;
   /** The Redis the variant used, and how many nodes serve its data (the primaries of a cluster). */
@@ -67,7 +69,7 @@ export interface StepResult {
 }
 
 export function skippedStep(
-  base: Pick<StepResult, 'scenario' | 'n' | 'variant' | 'label' | 'redis' | 'redisNodes'>,
+  base: Pick<StepResult, 'scenario' | 'n' | 'round' | 'variant' | 'label' | 'redis' | 'redisNodes'>,
   reason: string,
   streamsRequested: number,
 ): StepResult {
