@@ -1,9 +1,10 @@
+import { RecentEntries } from './recent-entries.ts';
+
 interface Stored {
   producer: string;
   sequence: number;
   epoch: string;
   seq: number;
-  at: number;
 }
 
 /**
@@ -13,31 +14,22 @@ interface Stored {
  * case). The script checks the position, so a stale entry only costs the read it would have saved.
  */
 export class LastStored {
-  private readonly threads = new Map<string, Stored>();
-  private prunedAt: number;
+  private readonly threads: RecentEntries<Stored>;
 
-  constructor(
-    private readonly keepMs = 60_000,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.prunedAt = now();
+  constructor(keepMs = 60_000, now?: () => number) {
+    this.threads = new RecentEntries(keepMs, now);
   }
 
   /** Where `thread` is if nothing was stored there since this process stored `producer`'s event `sequence - 1`. */
   expected(thread: string, producer: string, sequence: number): { epoch: string; seq: number } | null {
-    const stored = this.threads.get(thread);
+    const stored = this.threads.get(thread)?.value;
     if (!stored || stored.producer !== producer || stored.sequence !== sequence - 1) return null;
     return stored;
   }
 
   /** `producer`'s event `sequence` (not its final one) was stored at `epoch:seq`, the thread's newest position. */
   stored(thread: string, producer: string, sequence: number, epoch: string, seq: number): void {
-    const now = this.now();
-    if (now - this.prunedAt >= this.keepMs) {
-      this.prunedAt = now;
-      for (const [key, old] of this.threads) if (now - old.at >= this.keepMs) this.threads.delete(key);
-    }
-    this.threads.set(thread, { producer, sequence, epoch, seq, at: now });
+    this.threads.set(thread, { producer, sequence, epoch, seq });
   }
 
   /** Something else happened on `thread` (a refusal, an event of no producer, a final one): expect nothing. */

@@ -42,9 +42,10 @@ for i = 1, #KEYS / 2 do
   local meta, log = KEYS[i * 2 - 1], KEYS[i * 2]
   local a = 5 + (i - 1) * 10
   local producer, sequence, previous, final = ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6] == '1'
-  local lastField, endField
+  -- The producer's end field (e:<producer>) is named only where it is read or written: not for a run's next token.
+  local lastField
   if producer ~= '' then
-    lastField, endField = 'p:' .. producer, 'e:' .. producer
+    lastField = 'p:' .. producer
   end
   -- The thread: its epoch, its last seq (text), whether its expiry is to be renewed, and its last producer's state.
   local epoch, seq, renew, owner, last, ended
@@ -72,7 +73,7 @@ for i = 1, #KEYS / 2 do
       end
     end
     if status == 0 and not inOrder then
-      read = redis.pcall('HMGET', meta, 'epoch', 'seq', lastField or 'p:', endField or 'e:')
+      read = redis.pcall('HMGET', meta, 'epoch', 'seq', lastField or 'p:', 'e:' .. producer)
       if read.err then
         failure, status = read.err, 4
       else
@@ -94,7 +95,7 @@ for i = 1, #KEYS / 2 do
   end
   if status == 0 and lastField and not inOrder then
     if owner ~= producer then
-      local read = redis.pcall('HMGET', meta, lastField, endField)
+      local read = redis.pcall('HMGET', meta, lastField, 'e:' .. producer)
       if read.err then
         failure, status = read.err, 4
       else
@@ -152,7 +153,7 @@ for i = 1, #KEYS / 2 do
         last = sequence .. ':' .. seq
         if final then
           ended = sequence
-          redis.call('HSET', meta, 'seq', seq, lastField, last, endField, sequence)
+          redis.call('HSET', meta, 'seq', seq, lastField, last, 'e:' .. producer, sequence)
         else
           redis.call('HSET', meta, 'seq', seq, lastField, last)
         end

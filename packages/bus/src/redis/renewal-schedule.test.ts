@@ -25,15 +25,6 @@ describe('RenewalSchedule', () => {
     expect(schedule.due('a')).toBe(true);
   });
 
-  it('forgets what it no longer needs: memory stays bounded by the threads of the last periods', () => {
-    let now = 0;
-    const schedule = new RenewalSchedule(1_000, () => now);
-    for (let i = 0; i < 100; i += 1) schedule.renewed(`t${i}`, now);
-    now = 2_000;
-    schedule.due('x');
-    expect((schedule as unknown as { renewedAt: Map<string, number> }).renewedAt.size).toBe(0);
-  });
-
   it('renews with every event when the period is 0 (a history that lives under 100 s)', () => {
     const schedule = new RenewalSchedule(0, () => 0);
     schedule.renewed('a', 0);
